@@ -1,0 +1,77 @@
+import { Command, CommanderError, Option } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+import { registerCalls } from './calls-command.ts';
+import { registerSimulate } from './simulate-command.ts';
+
+export const VERSION: string = packageJson.version;
+
+/** Exit codes: 0 ok, 1 a check or command failed, 2 usage error (as Unix tools do), 70 internal bug. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/**
+ * Under Asterisk every argument is the profile: `EAGI(voicebot,sales)` must never be read as a
+ * subcommand. Asterisk sets AST_AGI_DIR (and the other AST_* variables) for every AGI process.
+ */
+export function isAgiInvocation(env: NodeJS.ProcessEnv): boolean {
+  return env['AST_AGI_DIR'] !== undefined;
+}
+
+export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (isAgiInvocation(env)) {
+    const { runCallEntry } = await import('../call/entry.ts');
+    return runCallEntry({ profile: args[0], configPath: undefined, env });
+  }
+  const program = buildProgram(env);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+        return EXIT_OK;
+      }
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+function buildProgram(env: NodeJS.ProcessEnv): Command {
+  const program = new Command('voicebot')
+    .description('Offline AI phone agent for Asterisk. In the dialplan: EAGI(voicebot) or EAGI(voicebot,<profile>).')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => process.stdout.write(text),
+      writeErr: (text) => process.stderr.write(text),
+    });
+
+  program
+    .command('doctor')
+    .description('check native libraries, config, models, Ollama, database and Asterisk paths')
+    .option('-c, --config <file>', 'voicebot.conf to check (default: $VOICEBOT_CONFIG or /etc/asterisk/voicebot.conf)')
+    .option('-p, --profile <name>', 'check this profile instead of [general]')
+    .option('--native', 'only load the native libraries (no config, models or services)')
+    .action(async (options: { config?: string; profile?: string; native?: boolean }) => {
+      const { runDoctor } = await import('./doctor.ts');
+      process.exitCode = await runDoctor({ configPath: options.config, profile: options.profile, nativeOnly: options.native === true, env });
+    });
+
+  program
+    .command('call')
+    .description('run one call on this process\'s stdin/stdout/fd 3 (what EAGI(voicebot,<profile>) does)')
+    .argument('[profile]', 'profile section of voicebot.conf')
+    .addOption(new Option('-c, --config <file>', 'voicebot.conf to use'))
+    .action(async (profile: string | undefined, options: { config?: string }) => {
+      const { runCallEntry } = await import('../call/entry.ts');
+      process.exitCode = await runCallEntry({ profile, configPath: options.config, env });
+    });
+
+  registerSimulate(program, env);
+  registerCalls(program, env);
+  return program;
+}

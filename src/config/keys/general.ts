@@ -1,0 +1,29 @@
+import type { KeyTable } from '../schema.ts';
+
+/** Process-wide settings: where things live on the box. */
+export const generalKeys = {
+  log_file: {
+    type: 'path', scope: 'general', default: '/var/log/voicebot/voicebot.log',
+    doc: 'Log file, appended to by every call process.',
+  },
+  log_level: {
+    type: 'enum', scope: 'general', default: 'info', values: ['debug', 'info', 'warn', 'error'],
+    doc: 'Lowest level written to the log.',
+  },
+  log_stderr: {
+    type: 'enum', scope: 'general', default: 'auto', values: ['auto', 'yes', 'no'],
+    doc: 'Also log to stderr: auto = only when stderr is a terminal.',
+  },
+  redact_transcripts: {
+    type: 'bool', scope: 'general', default: false,
+    doc: 'Replace caller and bot text in log lines by its length (the call log DB keeps it).',
+  },
+  cache_dir: {
+    type: 'path', scope: 'general', default: '/var/cache/voicebot',
+    doc: 'Prepared voices, phrase cache and per-call audio files.',
+  },
+  agi_bin_dir: {
+    type: 'path', scope: 'general', default: '/var/lib/asterisk/agi-bin',
+    doc: "Asterisk's agi-bin folder, where the voicebot binary is installed.",
+  },
+} as const satisfies KeyTable;
