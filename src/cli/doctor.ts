@@ -1,3 +1,8 @@
+import { loadConfig } from '../config/load.ts';
+import { errorMessage } from '../errors.ts';
+import { checkNativeLibraries, fail, pass, type CheckResult } from '../runtime/native-check.ts';
+import { checkPaths } from './doctor-checks.ts';
+
 export interface DoctorOptions {
   configPath: string | undefined;
   profile: string | undefined;
@@ -5,6 +10,58 @@ export interface DoctorOptions {
   env: NodeJS.ProcessEnv;
 }
 
-export async function runDoctor(_options: DoctorOptions): Promise<number> {
-  return 0;
+/** Runs every check, prints one line per check, returns 1 when any failed. */
+export async function runDoctor(options: DoctorOptions): Promise<number> {
+  const results: CheckResult[] = [];
+  const report = (result: CheckResult) => {
+    results.push(result);
+    printResult(result);
+  };
+  for (const result of checkNativeLibraries()) report(result);
+  if (!options.nativeOnly) await checkSetup(options, report);
+  const failed = results.filter((result) => !result.ok).length;
+  process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
+  return failed === 0 ? 0 : 1;
+}
+
+async function checkSetup(options: DoctorOptions, report: (result: CheckResult) => void): Promise<void> {
+  let config;
+  try {
+    const loaded = loadConfig({ path: options.configPath, env: options.env });
+    config = loaded.resolve(options.profile);
+    if (loaded.exists) {
+      const profiles = loaded.profiles.length > 0 ? `profiles: ${loaded.profiles.join(', ')}` : 'no profiles';
+      report(pass('config', `${loaded.file} (${profiles})`));
+    } else {
+      report(fail('config', `${loaded.file} does not exist; built-in defaults apply`,
+        'run make install, or copy etc-asterisk/voicebot.conf to /etc/asterisk/ and edit it'));
+    }
+  } catch (error) {
+    report(fail('config', errorMessage(error), 'see the message above; every key is documented in etc-asterisk/voicebot.conf'));
+    return;
+  }
+  for (const result of checkPaths(config)) report(result);
+  report(await checkOllamaReachable(config.ollama_host, config.ollama_model));
+}
+
+async function checkOllamaReachable(host: string, model: string): Promise<CheckResult> {
+  const name = 'ollama';
+  try {
+    const response = await fetch(new URL('/api/tags', host), { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) return fail(name, `${host}/api/tags answered HTTP ${response.status}`, 'check that the server at ollama_host is Ollama');
+    const tags = await response.json() as { models?: { name?: string }[] };
+    const names = (tags.models ?? []).map((entry) => entry.name ?? '');
+    const present = names.some((entry) => entry === model || entry === `${model}:latest`);
+    if (!present) return fail(name, `${host} is up but has no model ${model}`, `run: ollama pull ${model}`);
+    return pass(name, `${host} serves ${model}`);
+  } catch (error) {
+    return fail(name, `${host} is not reachable (${errorMessage(error)})`,
+      'start Ollama (systemctl start ollama) or set ollama_host / OLLAMA_HOST to where it runs');
+  }
+}
+
+function printResult(result: CheckResult): void {
+  const status = result.ok ? 'PASS' : 'FAIL';
+  const fix = result.ok ? '' : `\n      fix: ${result.fix}`;
+  process.stdout.write(`${status}  ${result.name.padEnd(24)} ${result.detail}${fix}\n`);
 }

@@ -86,7 +86,8 @@ function isComplete(target: string, manifest: NativeManifest): boolean {
 }
 
 function extractInto(target: string, manifest: NativeManifest, readAsset: (asset: string) => Uint8Array): void {
-  const staging = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staging = `${target}.tmp-${suffix}`;
   try {
     for (const file of manifest.files) {
       const path = join(staging, file.path);
@@ -95,12 +96,28 @@ function extractInto(target: string, manifest: NativeManifest, readAsset: (asset
     }
     writeFileSync(join(staging, COMPLETE_MARKER), `${manifest.hash}\n`, { mode: 0o600 });
     chmodSync(staging, 0o700);
-    if (existsSync(target)) rmSync(target, { recursive: true, force: true });
+    // A complete copy is never replaced: other calls may be loading libraries from it right now.
+    if (isComplete(target, manifest)) {
+      rmSync(staging, { recursive: true, force: true });
+      return;
+    }
+    if (existsSync(target)) moveAsideAndRemove(target, suffix);
+    // rename(2) refuses to replace a non-empty folder, so of several racers exactly one wins.
     renameSync(staging, target);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    // Another process may have won the race with a complete copy: that is success.
     if (isComplete(target, manifest)) return;
     throw error;
   }
+}
+
+/** An incomplete folder (a temp cleaner took files) is renamed away first so the swap stays atomic. */
+function moveAsideAndRemove(target: string, suffix: string): void {
+  const stale = `${target}.stale-${suffix}`;
+  try {
+    renameSync(target, stale);
+  } catch {
+    return;
+  }
+  rmSync(stale, { recursive: true, force: true });
 }
