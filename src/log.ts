@@ -7,7 +7,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
 /** Field names that carry caller data; replaced by their length when redaction is on. */
-const CALLER_DATA_FIELDS = new Set(['text', 'transcript', 'reply', 'caller', 'callerName', 'callerNumber']);
+const CALLER_DATA_FIELDS = new Set(['text', 'transcript', 'reply', 'playedText', 'caller', 'callerName', 'callerNumber']);
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface LogRecord {
