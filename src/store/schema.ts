@@ -1,0 +1,146 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { VoicebotError } from '../errors.ts';
+
+/** `PRAGMA application_id` of a voicebot call log ("VBOT"), so a foreign SQLite file is never migrated. */
+export const APPLICATION_ID = 0x56424f54;
+
+/**
+ * Forward-only migrations; migration N brings `user_version` from N-1 to N. Never edit a shipped
+ * entry: append a new one. Timestamps are ISO-8601 UTC text with milliseconds (`...T12:00:00.000Z`),
+ * which sorts as time and works with SQLite's date functions.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: tables.
+  `
+  CREATE TABLE calls (
+    id            TEXT PRIMARY KEY,
+    uniqueid      TEXT,
+    host          TEXT,
+    channel       TEXT,
+    caller_number TEXT,
+    caller_name   TEXT,
+    dnid          TEXT,
+    context       TEXT,
+    extension     TEXT,
+    profile       TEXT,
+    model         TEXT,
+    voice         TEXT,
+    started_at    TEXT NOT NULL,
+    answered_at   TEXT,
+    ended_at      TEXT,
+    end_reason    TEXT,
+    status        TEXT,
+    outcome       TEXT
+  ) STRICT;
+
+  CREATE TABLE turns (
+    call_id            TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    seq                INTEGER NOT NULL,
+    role               TEXT NOT NULL CHECK (role IN ('caller', 'bot')),
+    text               TEXT NOT NULL DEFAULT '',
+    audio_path         TEXT,
+    caller_audio_path  TEXT,
+    started_at         TEXT,
+    ended_at           TEXT,
+    stt_ms             INTEGER,
+    llm_first_token_ms INTEGER,
+    llm_total_ms       INTEGER,
+    tts_ms             INTEGER,
+    first_audio_ms     INTEGER,
+    interrupted        INTEGER NOT NULL DEFAULT 0 CHECK (interrupted IN (0, 1)),
+    played_text        TEXT,
+    dtmf               TEXT,
+    PRIMARY KEY (call_id, seq)
+  ) STRICT;
+
+  CREATE TABLE events (
+    id      INTEGER PRIMARY KEY,
+    call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    at      TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    detail  TEXT
+  ) STRICT;
+  `,
+  // 2: indexes for the CLI and prune, and the views an admin reads in the sqlite3 shell.
+  `
+  CREATE INDEX calls_started_at ON calls(started_at);
+  CREATE INDEX calls_uniqueid ON calls(uniqueid);
+  CREATE INDEX calls_caller_number ON calls(caller_number);
+  CREATE INDEX events_call_id ON events(call_id, at);
+  CREATE INDEX turns_audio_path ON turns(audio_path) WHERE audio_path IS NOT NULL;
+  CREATE INDEX turns_caller_audio_path ON turns(caller_audio_path) WHERE caller_audio_path IS NOT NULL;
+
+  CREATE VIEW transcript AS
+  SELECT
+    t.call_id,
+    t.seq,
+    strftime('%H:%M:%f', coalesce(t.started_at, t.ended_at), 'localtime') AS time,
+    CASE t.role WHEN 'caller' THEN 'CALLER' ELSE 'BOT' END AS who,
+    CASE WHEN t.interrupted = 1
+      THEN coalesce(t.played_text, '') || ' [interrupted; full reply: ' || t.text || ']'
+      ELSE t.text END AS text,
+    t.stt_ms,
+    t.llm_first_token_ms,
+    t.llm_total_ms,
+    t.tts_ms,
+    t.first_audio_ms,
+    t.dtmf
+  FROM turns t
+  ORDER BY t.call_id, t.seq;
+
+  CREATE VIEW call_summary AS
+  SELECT
+    c.id,
+    c.uniqueid,
+    datetime(c.started_at, 'localtime') AS started,
+    c.caller_number,
+    c.caller_name,
+    c.profile,
+    round((julianday(coalesce(c.ended_at, c.started_at)) - julianday(c.started_at)) * 86400, 1) AS duration_s,
+    (SELECT count(*) FROM turns t WHERE t.call_id = c.id) AS turns,
+    c.end_reason,
+    c.status
+  FROM calls c;
+  `,
+];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Bring the database to `target` (default: the latest) inside one IMMEDIATE transaction, so
+ * concurrent processes opening a fresh file migrate it exactly once. Refuses foreign files and
+ * files written by a newer voicebot.
+ */
+export function migrate(db: BetterSqlite3.Database, target: number = SCHEMA_VERSION): void {
+  const version = userVersion(db);
+  checkIdentity(db, version);
+  if (version >= target) return;
+  db.transaction(() => {
+    const current = userVersion(db);
+    checkIdentity(db, current);
+    for (let next = current + 1; next <= target; next++) db.exec(MIGRATIONS[next - 1] as string);
+    if (current === 0) db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${target}`);
+  }).immediate();
+}
+
+/** Current `user_version`. */
+export function userVersion(db: BetterSqlite3.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function checkIdentity(db: BetterSqlite3.Database, version: number): void {
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  const foreign = appId !== APPLICATION_ID && (appId !== 0 || version !== 0 || hasTables(db));
+  if (foreign) {
+    throw new VoicebotError('DB_NOT_CALL_LOG', `${db.name} is an SQLite file but not a voicebot call log (application_id ${appId}, user_version ${version}). Fix: point db_path at a new file`);
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new VoicebotError('DB_SCHEMA_NEWER', `${db.name} has call log schema v${version} but this voicebot knows only up to v${SCHEMA_VERSION}. Fix: upgrade voicebot on this host (migrations only go forward)`);
+  }
+}
+
+function hasTables(db: BetterSqlite3.Database): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_schema WHERE type IN ('table', 'view') LIMIT 1").get() !== undefined;
+}
