@@ -1,0 +1,145 @@
+import { errorCode, errorMessage } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { AsyncQueue } from './async-queue.ts';
+import type { Brain, RenderedSpeech, Voice } from './ports.ts';
+import { heardPrefix, type Speaker } from './speaker.ts';
+
+export type BotAction =
+  | { type: 'end_call'; reason: string }
+  | { type: 'transfer'; destination: string }
+  | { type: 'operator' };
+
+export interface BotTurnResult {
+  generatedText: string;
+  heardText: string;
+  interrupted: boolean;
+  action: BotAction | undefined;
+  /** LLM or TTS failure: the session apologises and hands the call back to the dialplan. */
+  failure: { status: 'LLM_FAILED' | 'TTS_FAILED'; code: string; message: string } | undefined;
+  llmFirstTokenMs: number | undefined;
+  llmTotalMs: number | undefined;
+  ttsMs: number;
+  timeToFirstAudioMs: number | undefined;
+  audioPaths: string[];
+}
+
+export interface BotTurnDeps {
+  brain: Brain;
+  voice: Voice;
+  speaker: Speaker;
+  splitSentences: (deltas: AsyncIterable<string>) => AsyncIterable<string>;
+  log: Logger;
+  /** ms clock. */
+  now: () => number;
+  fillerAfterMs: number;
+  /** Pre-rendered filler phrase (undefined: no filler). */
+  filler: RenderedSpeech | undefined;
+}
+
+type Rendered = { sentence: string; speech: RenderedSpeech } | { sentence: string; error: unknown };
+
+/**
+ * One bot reply: LLM deltas -> sentences -> one sound file per sentence -> STREAM FILE each, with
+ * synthesis of sentence n+1 overlapping playback of sentence n. The turn owns an AbortController:
+ * barge-in or the operator key aborts the LLM request and pending synthesis.
+ */
+export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: AbortSignal): Promise<BotTurnResult> {
+  const turn = new AbortController();
+  const abortTurn = () => turn.abort();
+  parent.addEventListener('abort', abortTurn, { once: true });
+  const startMs = deps.now();
+  const result: BotTurnResult = {
+    generatedText: '', heardText: '', interrupted: false, action: undefined, failure: undefined,
+    llmFirstTokenMs: undefined, llmTotalMs: undefined, ttsMs: 0, timeToFirstAudioMs: undefined, audioPaths: [],
+  };
+  const deltas = new AsyncQueue<string>();
+  const rendered = new AsyncQueue<Rendered>();
+
+  const llmTask = (async () => {
+    try {
+      for await (const event of deps.brain.reply(callerText, { signal: turn.signal })) {
+        if (event.type === 'text') {
+          result.llmFirstTokenMs ??= deps.now() - startMs;
+          result.generatedText += event.delta;
+          deltas.push(event.delta);
+        } else if (event.type === 'error') {
+          result.failure ??= { status: 'LLM_FAILED', code: event.code, message: event.message };
+        } else if (event.type === 'end_call') {
+          result.action ??= { type: 'end_call', reason: event.reason };
+        } else {
+          result.action ??= { type: 'transfer', destination: event.destination };
+        }
+      }
+    } catch (error) {
+      if (!turn.signal.aborted) result.failure ??= { status: 'LLM_FAILED', code: errorCode(error), message: errorMessage(error) };
+    } finally {
+      result.llmTotalMs = deps.now() - startMs;
+      deltas.end();
+    }
+  })();
+
+  const ttsTask = (async () => {
+    try {
+      for await (const sentence of deps.splitSentences(deltas)) {
+        if (turn.signal.aborted) break;
+        const ttsStart = deps.now();
+        try {
+          const speech = await deps.voice.render(sentence, { signal: turn.signal });
+          result.ttsMs += deps.now() - ttsStart;
+          rendered.push({ sentence, speech });
+        } catch (error) {
+          if (turn.signal.aborted) break;
+          rendered.push({ sentence, error });
+          break;
+        }
+      }
+    } finally {
+      rendered.end();
+    }
+  })();
+
+  const heard: string[] = [];
+  let waitMs: number | undefined = deps.filler !== undefined && deps.fillerAfterMs > 0 ? deps.fillerAfterMs : undefined;
+  try {
+    for (;;) {
+      const next = await rendered.next(waitMs);
+      if (next.kind === 'done') break;
+      if (next.kind === 'timeout') {
+        waitMs = undefined;
+        if (deps.filler !== undefined) {
+          deps.log.info('PLAY', 'reply is slow; saying the filler phrase', { afterMs: deps.fillerAfterMs });
+          const filler = await deps.speaker.play(deps.filler, turn.signal);
+          if (filler.kind === 'barge-in') { result.interrupted = true; break; }
+          if (filler.kind === 'operator') { result.action = { type: 'operator' }; break; }
+        }
+        continue;
+      }
+      waitMs = undefined;
+      const item = next.item;
+      if ('error' in item) {
+        result.failure ??= { status: 'TTS_FAILED', code: errorCode(item.error), message: errorMessage(item.error) };
+        deps.log.error('TTS', 'synthesis failed', { code: errorCode(item.error), error: errorMessage(item.error) });
+        break;
+      }
+      result.timeToFirstAudioMs ??= deps.now() - startMs;
+      result.audioPaths.push(item.speech.file);
+      const outcome = await deps.speaker.play(item.speech, turn.signal);
+      if (outcome.kind === 'played') { heard.push(item.sentence); continue; }
+      if (outcome.kind === 'failed') {
+        result.failure ??= { status: 'TTS_FAILED', code: 'PLAYBACK_FAILED', message: `Asterisk could not play ${item.speech.file}` };
+        break;
+      }
+      if (outcome.kind === 'skipped') { heard.push(heardPrefix(item.sentence, outcome.heardFraction)); continue; }
+      if (outcome.kind === 'operator') { result.action = { type: 'operator' }; break; }
+      heard.push(heardPrefix(item.sentence, outcome.heardFraction));
+      result.interrupted = true;
+      break;
+    }
+  } finally {
+    if (result.interrupted || result.action?.type === 'operator' || result.failure !== undefined) turn.abort();
+    await Promise.allSettled([llmTask, ttsTask]);
+    parent.removeEventListener('abort', abortTurn);
+  }
+  result.heardText = heard.filter((part) => part !== '').join(' ');
+  return result;
+}

@@ -1,0 +1,120 @@
+/**
+ * What one call session needs from the outside world, as small interfaces. The composition root
+ * (compose.ts) adapts the real protocol layer, engines, LLM and store to these; session tests can
+ * drive the session through the real adapters over the fake Asterisk.
+ */
+
+/** The caller's side of the call as the session sees it (adapts src/agi). */
+export interface CallChannel {
+  /** Aborted on any hangup cause (SIGHUP, EOF, EPIPE, 511, result=-1). */
+  readonly hangup: AbortSignal;
+  answer(): Promise<void>;
+  /** STREAM FILE; aborting `signal` interrupts playback at once (barge-in). */
+  play(file: string, options: { escapeDigits: string; signal?: AbortSignal }): Promise<PlayResult>;
+  /** WAIT FOR DIGIT; aborting `signal` ends the wait early (no digit). */
+  waitForDigit(timeoutMs: number, options: { signal?: AbortSignal }): Promise<string | undefined>;
+  setVariable(name: string, value: string): Promise<void>;
+  /** Shows a line on the Asterisk console; only call while nothing plays (it would stop playback). */
+  verbose(message: string): Promise<void>;
+}
+
+export interface PlayResult {
+  /** Escape digit that stopped playback. */
+  digit: string | undefined;
+  /** Samples played, as Asterisk reports it (endpos). */
+  endposSamples: number;
+  /** Stopped by our own signal (barge-in, skip). */
+  interrupted: boolean;
+  /** Asterisk could not play the file (result=-1 without hangup). */
+  failed: boolean;
+}
+
+/** One stretch of caller speech, transcribed. */
+export interface Utterance {
+  text: string;
+  /** Times on the call's clock (ms since the session started). */
+  speechStartMs: number;
+  speechEndMs: number;
+  /** From the end of speech to the final transcript. */
+  sttMs: number;
+  /** The utterance audio when recording is on. */
+  audio: { samples: Int16Array; sampleRateHz: number } | undefined;
+}
+
+/** Caller audio turned into utterances and barge-in events (adapts fd 3 + src/stt). */
+export interface Ear {
+  /** Next utterance; undefined when the caller does not start speaking within `timeoutMs`. */
+  nextUtterance(options: { timeoutMs: number; signal: AbortSignal }): Promise<Utterance | undefined>;
+  /** Resolves true when the caller talks over the bot long enough; false when `signal` ends the watch. */
+  watchBargeIn(options: { minMs: number; ignoreFirstMs: number; signal: AbortSignal }): Promise<boolean>;
+  /** Forget speech heard so far (e.g. the caller's own echo while the bot spoke without barge-in). */
+  discardPending(): void;
+}
+
+/** A sentence rendered to a sound file that STREAM FILE can play. */
+export interface RenderedSpeech {
+  /** Absolute path without extension, as STREAM FILE wants it. */
+  file: string;
+  durationMs: number;
+  sampleRateHz: number;
+  synthMs: number;
+}
+
+/** Text to sound files (adapts src/tts). */
+export interface Voice {
+  /** Describes the engine for logs and the call row (e.g. voice file name, or "test tone voice"). */
+  readonly label: string;
+  /** `cache: true` for fixed phrases: rendered once, reused by later calls. */
+  render(text: string, options: { signal?: AbortSignal; cache?: boolean }): Promise<RenderedSpeech>;
+}
+
+export type ReplyEvent =
+  | { type: 'text'; delta: string }
+  | { type: 'end_call'; reason: string }
+  | { type: 'transfer'; destination: string }
+  | { type: 'error'; code: string; message: string };
+
+/** The conversation partner (adapts src/llm); keeps its own history. */
+export interface Brain {
+  readonly label: string;
+  reply(callerText: string, options: { signal: AbortSignal }): AsyncIterable<ReplyEvent>;
+  /** What the caller actually heard of the last reply (shorter than generated after barge-in). */
+  settleLastReply(heardText: string): void;
+}
+
+export interface TurnRecord {
+  role: 'caller' | 'bot';
+  text: string;
+  startedAtMs: number;
+  endedAtMs: number;
+  audioPath?: string | undefined;
+  callerAudioPath?: string | undefined;
+  sttMs?: number | undefined;
+  llmFirstTokenMs?: number | undefined;
+  llmTotalMs?: number | undefined;
+  ttsMs?: number | undefined;
+  timeToFirstAudioMs?: number | undefined;
+  interrupted?: boolean | undefined;
+  playedText?: string | undefined;
+  dtmf?: string | undefined;
+}
+
+/** The call log (adapts src/store). Never throws into the call. */
+export interface CallLog {
+  answered(): void;
+  turn(turn: TurnRecord): void;
+  event(kind: string, detail: string): void;
+  close(outcome: CallOutcome): Promise<void>;
+}
+
+/** How the call ended, handed to the dialplan as channel variables. */
+export interface CallOutcome {
+  /** VOICEBOT_ACTION: what the dialplan should do next. */
+  action: 'hangup' | 'transfer' | 'handoff' | 'none';
+  /** VOICEBOT_STATUS: OK, TRANSFER, LLM_FAILED, STT_FAILED, TTS_FAILED, ERROR, CALLER_HANGUP. */
+  status: string;
+  /** VOICEBOT_TRANSFER_TO when action is transfer. */
+  transferTo?: string | undefined;
+  /** Why the call ended, for the call log (caller_hangup, bot_goodbye, silence, max_turns...). */
+  endReason: string;
+}

@@ -1,0 +1,264 @@
+import type { Config } from '../config/keys/index.ts';
+import { errorCode, errorMessage, VoicebotError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { runBotTurn, type BotTurnResult } from './bot-turn.ts';
+import type { Brain, CallChannel, CallLog, CallOutcome, Ear, RenderedSpeech, Utterance, Voice } from './ports.ts';
+import { Speaker } from './speaker.ts';
+
+export type SessionConfig = Pick<Config,
+  | 'greeting' | 'goodbye_text' | 'apology_text' | 'reprompt_text' | 'transfer_text' | 'filler_text'
+  | 'silence_reprompt_seconds' | 'max_reprompts' | 'max_call_seconds' | 'max_turns'
+  | 'barge_in' | 'barge_in_min_ms' | 'barge_in_ignore_first_ms'
+  | 'dtmf_operator_key' | 'dtmf_skip_key' | 'operator_destination' | 'filler_after_ms' | 'mirror_verbose'>;
+
+export interface SessionDeps {
+  channel: CallChannel;
+  /**
+   * Loads the speech model. Called right after the greeting's STREAM FILE is written, so even a
+   * load that blocks the event loop cannot delay the first audio the caller hears.
+   */
+  loadEar: () => Promise<Ear>;
+  voice: Voice;
+  brain: Brain;
+  callLog: CallLog;
+  splitSentences: (deltas: AsyncIterable<string>) => AsyncIterable<string>;
+  log: Logger;
+  config: SessionConfig;
+  /** ms since the call process started. */
+  now: () => number;
+  /** Writes a caller utterance to a WAV in the call folder; returns its path (recording on). */
+  saveCallerAudio?: ((utterance: Utterance, seq: number) => string | undefined) | undefined;
+}
+
+class Hangup extends Error {}
+
+/**
+ * One call from ANSWER to the dialplan handoff. Every exit path closes the call row and sets the
+ * VOICEBOT_* variables (when the channel still lives); only bugs in this code escape as errors.
+ */
+export async function runSession(deps: SessionDeps): Promise<CallOutcome> {
+  const { channel, config, log } = deps;
+  const phrases = new Map<string, RenderedSpeech>();
+  let outcome: CallOutcome;
+  try {
+    outcome = await converse(deps, phrases);
+  } catch (error) {
+    if (error instanceof Hangup || channel.hangup.aborted) {
+      outcome = { action: 'none', status: 'CALLER_HANGUP', endReason: 'caller_hangup' };
+    } else {
+      log.error('CALL', 'call failed', { code: errorCode(error), error: errorMessage(error) });
+      deps.callLog.event('error', `${errorCode(error)}: ${errorMessage(error)}`);
+      outcome = { action: 'handoff', status: errorCode(error) === 'STT_FAILED' ? 'STT_FAILED' : 'ERROR', endReason: 'error' };
+      await speakQuietly(deps, phrases, config.apology_text);
+    }
+  }
+  if (!channel.hangup.aborted) await setDialplanVariables(channel, outcome, log);
+  await deps.callLog.close(outcome);
+  log.info('CALL', 'call ended', { reason: outcome.endReason, status: outcome.status, action: outcome.action, ms: Math.round(deps.now()) });
+  return outcome;
+}
+
+async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>): Promise<CallOutcome> {
+  const { channel, config, log, callLog } = deps;
+  const checkHangup = () => { if (channel.hangup.aborted) throw new Hangup(); };
+  await channel.answer();
+  checkHangup();
+  callLog.answered();
+  const answeredMs = deps.now();
+  log.info('CALL', 'answered', { ms: Math.round(answeredMs) });
+
+  // The greeting plays while the speech model loads: no dead air at pickup. No barge-in on it,
+  // since the ear is not ready yet; the operator key works.
+  const greeting = await renderPhrase(deps, phrases, config.greeting);
+  const greetingPlay = greeting === undefined
+    ? Promise.resolve(undefined)
+    : channel.play(greeting.file, { escapeDigits: config.dtmf_operator_key });
+  const earLoad = deps.loadEar();
+  earLoad.catch(() => undefined);
+  const greeted = await greetingPlay;
+  if (greeting !== undefined && greeted !== undefined) {
+    callLog.turn({ role: 'bot', text: config.greeting, startedAtMs: answeredMs, endedAtMs: deps.now(), audioPath: greeting.file });
+    if (greeted.digit !== undefined && greeted.digit === config.dtmf_operator_key) return operatorTransfer(deps);
+  }
+  checkHangup();
+  let ear: Ear;
+  try {
+    ear = await earLoad;
+  } catch (error) {
+    throw new VoicebotError('STT_FAILED', `speech recognition could not start: ${errorMessage(error)}`, { cause: error });
+  }
+  const speaker = new Speaker(channel, ear, {
+    bargeIn: config.barge_in, bargeInMinMs: config.barge_in_min_ms, bargeInIgnoreFirstMs: config.barge_in_ignore_first_ms,
+    skipKey: config.dtmf_skip_key, operatorKey: config.dtmf_operator_key,
+  }, log);
+  const callSignal = channel.hangup;
+  checkHangup();
+  const filler = config.filler_after_ms > 0 ? await renderPhrase(deps, phrases, config.filler_text) : undefined;
+
+  let reprompts = 0;
+  let callerTurns = 0;
+  for (;;) {
+    checkHangup();
+    if (deps.now() - answeredMs >= config.max_call_seconds * 1000) return goodbye(deps, phrases, speaker, 'max_call_seconds');
+    if (callerTurns >= config.max_turns) return goodbye(deps, phrases, speaker, 'max_turns');
+    await mirror(deps, 'voicebot: listening');
+    const heard = await listen(channel, ear, config.silence_reprompt_seconds * 1000);
+    checkHangup();
+    if (heard.kind === 'digit') {
+      callLog.event('dtmf', heard.digit);
+      log.info('CALL', 'caller pressed a key', { digit: heard.digit });
+      if (heard.digit === config.dtmf_operator_key) return operatorTransfer(deps);
+      continue;
+    }
+    if (heard.kind === 'silence') {
+      reprompts += 1;
+      callLog.event('silence', `no speech for ${config.silence_reprompt_seconds} s (reprompt ${reprompts})`);
+      if (reprompts > config.max_reprompts) return goodbye(deps, phrases, speaker, 'silence');
+      const reprompt = await renderPhrase(deps, phrases, config.reprompt_text);
+      if (reprompt !== undefined) await speaker.play(reprompt, callSignal);
+      continue;
+    }
+    const utterance = heard.utterance;
+    if (utterance.text.trim() === '') {
+      log.info('STT', 'speech without words; listening on', { ms: Math.round(utterance.speechEndMs - utterance.speechStartMs) });
+      continue;
+    }
+    reprompts = 0;
+    callerTurns += 1;
+    const callerAudioPath = deps.saveCallerAudio?.(utterance, callerTurns);
+    log.info('STT', 'caller said', { text: utterance.text, sttMs: Math.round(utterance.sttMs) });
+    callLog.turn({
+      role: 'caller', text: utterance.text, startedAtMs: utterance.speechStartMs, endedAtMs: utterance.speechEndMs,
+      sttMs: utterance.sttMs, callerAudioPath,
+    });
+    const replyStartMs = deps.now();
+    const turn = await runBotTurn(utterance.text, {
+      brain: deps.brain, voice: deps.voice, speaker, splitSentences: deps.splitSentences, log, now: deps.now,
+      fillerAfterMs: config.filler_after_ms, filler,
+    }, callSignal);
+    checkHangup();
+    recordBotTurn(deps, turn, replyStartMs, utterance.speechEndMs);
+    if (turn.failure !== undefined) {
+      log.error(turn.failure.status === 'LLM_FAILED' ? 'LLM' : 'TTS', 'reply failed; apologising and handing back to the dialplan', {
+        code: turn.failure.code, error: turn.failure.message,
+      });
+      callLog.event('error', `${turn.failure.status} ${turn.failure.code}: ${turn.failure.message}`);
+      await speakQuietly(deps, phrases, config.apology_text, speaker);
+      return { action: 'handoff', status: turn.failure.status, endReason: turn.failure.status.toLowerCase() };
+    }
+    if (turn.action?.type === 'operator') return operatorTransfer(deps);
+    if (turn.action?.type === 'transfer') {
+      if (turn.heardText === '') await speakQuietly(deps, phrases, config.transfer_text, speaker);
+      callLog.event('transfer', turn.action.destination);
+      return { action: 'transfer', status: 'TRANSFER', transferTo: turn.action.destination, endReason: 'transfer' };
+    }
+    if (turn.action?.type === 'end_call') {
+      callLog.event('end_call', turn.action.reason);
+      if (turn.heardText === '') await speakQuietly(deps, phrases, config.goodbye_text, speaker);
+      return { action: 'hangup', status: 'OK', endReason: 'bot_goodbye' };
+    }
+  }
+}
+
+type Heard = { kind: 'utterance'; utterance: Utterance } | { kind: 'digit'; digit: string } | { kind: 'silence' };
+
+/**
+ * Listens inside WAIT FOR DIGIT (DTMF pressed while no command runs is lost) while fd 3 feeds the
+ * ear. Whichever ends first stops the other.
+ */
+async function listen(channel: CallChannel, ear: Ear, silenceMs: number): Promise<Heard> {
+  const done = new AbortController();
+  const hangup = () => done.abort();
+  channel.hangup.addEventListener('abort', hangup, { once: true });
+  try {
+    const speech = ear.nextUtterance({ timeoutMs: silenceMs, signal: done.signal }).then((utterance): Heard =>
+      utterance === undefined ? { kind: 'silence' } : { kind: 'utterance', utterance });
+    const digits = (async (): Promise<Heard | undefined> => {
+      while (!done.signal.aborted) {
+        const digit = await channel.waitForDigit(silenceMs + 1000, { signal: done.signal });
+        if (digit !== undefined) return { kind: 'digit', digit };
+      }
+      return undefined;
+    })();
+    const first = await Promise.race([speech, digits.then((heard) => heard ?? speech)]);
+    done.abort();
+    await Promise.allSettled([speech, digits]);
+    return first;
+  } finally {
+    channel.hangup.removeEventListener('abort', hangup);
+  }
+}
+
+function recordBotTurn(deps: SessionDeps, turn: BotTurnResult, startedAtMs: number, speechEndMs: number): void {
+  const text = turn.generatedText.trim();
+  if (text === '' && turn.audioPaths.length === 0) return;
+  deps.brain.settleLastReply(turn.heardText);
+  deps.log.info('LLM', 'bot replied', {
+    reply: text, firstTokenMs: turn.llmFirstTokenMs, llmMs: turn.llmTotalMs, ttsMs: Math.round(turn.ttsMs),
+    firstAudioMs: turn.timeToFirstAudioMs, interrupted: turn.interrupted,
+  });
+  if (turn.interrupted) deps.callLog.event('barge_in', `caller interrupted after: ${turn.heardText}`);
+  deps.callLog.turn({
+    role: 'bot', text, startedAtMs, endedAtMs: deps.now(), audioPath: turn.audioPaths.join(' '),
+    llmFirstTokenMs: turn.llmFirstTokenMs, llmTotalMs: turn.llmTotalMs, ttsMs: Math.round(turn.ttsMs),
+    timeToFirstAudioMs: turn.timeToFirstAudioMs === undefined ? undefined : Math.round(startedAtMs - speechEndMs + turn.timeToFirstAudioMs),
+    interrupted: turn.interrupted, playedText: turn.interrupted ? turn.heardText : undefined,
+  });
+}
+
+async function operatorTransfer(deps: SessionDeps): Promise<CallOutcome> {
+  const destination = deps.config.operator_destination;
+  deps.callLog.event('transfer', `operator key -> ${destination}`);
+  return { action: 'transfer', status: 'TRANSFER', transferTo: destination, endReason: 'operator_key' };
+}
+
+async function goodbye(deps: SessionDeps, phrases: Map<string, RenderedSpeech>, speaker: Speaker, reason: string): Promise<CallOutcome> {
+  await speakQuietly(deps, phrases, deps.config.goodbye_text, speaker);
+  return { action: 'hangup', status: 'OK', endReason: reason };
+}
+
+/** Renders a fixed phrase through the phrase cache; undefined (logged) when the voice fails. */
+async function renderPhrase(deps: SessionDeps, phrases: Map<string, RenderedSpeech>, text: string): Promise<RenderedSpeech | undefined> {
+  const cached = phrases.get(text);
+  if (cached !== undefined) return cached;
+  try {
+    const speech = await deps.voice.render(text, { cache: true });
+    phrases.set(text, speech);
+    return speech;
+  } catch (error) {
+    deps.log.error('TTS', 'cannot render a fixed phrase', { text, code: errorCode(error), error: errorMessage(error) });
+    return undefined;
+  }
+}
+
+/** Plays a fixed phrase without barge-in handling beyond the speaker's own; never throws. */
+async function speakQuietly(deps: SessionDeps, phrases: Map<string, RenderedSpeech>, text: string, speaker?: Speaker): Promise<void> {
+  if (deps.channel.hangup.aborted) return;
+  const speech = await renderPhrase(deps, phrases, text);
+  if (speech === undefined) return;
+  try {
+    if (speaker !== undefined) await speaker.play(speech, deps.channel.hangup);
+    else await deps.channel.play(speech.file, { escapeDigits: '' });
+  } catch (error) {
+    deps.log.warn('PLAY', 'could not play a fixed phrase', { text, error: errorMessage(error) });
+  }
+}
+
+async function setDialplanVariables(channel: CallChannel, outcome: CallOutcome, log: Logger): Promise<void> {
+  try {
+    await channel.setVariable('VOICEBOT_ACTION', outcome.action);
+    await channel.setVariable('VOICEBOT_STATUS', outcome.status);
+    await channel.setVariable('VOICEBOT_TRANSFER_TO', outcome.transferTo ?? '');
+  } catch (error) {
+    log.warn('CALL', 'could not set the dialplan variables', { error: errorMessage(error) });
+  }
+}
+
+async function mirror(deps: SessionDeps, message: string): Promise<void> {
+  if (!deps.config.mirror_verbose || deps.channel.hangup.aborted) return;
+  try {
+    await deps.channel.verbose(message);
+  } catch {
+    // VERBOSE is a courtesy to the admin's console; a failure here must not end the call.
+  }
+}
