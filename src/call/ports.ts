@@ -1,3 +1,7 @@
+import type { TurnRecord } from '../store/types.ts';
+
+export type { TurnRecord };
+
 /**
  * What one call session needs from the outside world, as small interfaces. The composition root
  * (compose.ts) adapts the real protocol layer, engines, LLM and store to these; session tests can
@@ -80,23 +84,6 @@ export interface Brain {
   reply(callerText: string, options: { signal: AbortSignal }): AsyncIterable<ReplyEvent>;
   /** What the caller actually heard of the last reply (shorter than generated after barge-in). */
   settleLastReply(heardText: string): void;
-}
-
-export interface TurnRecord {
-  role: 'caller' | 'bot';
-  text: string;
-  startedAtMs: number;
-  endedAtMs: number;
-  audioPath?: string | undefined;
-  callerAudioPath?: string | undefined;
-  sttMs?: number | undefined;
-  llmFirstTokenMs?: number | undefined;
-  llmTotalMs?: number | undefined;
-  ttsMs?: number | undefined;
-  timeToFirstAudioMs?: number | undefined;
-  interrupted?: boolean | undefined;
-  playedText?: string | undefined;
-  dtmf?: string | undefined;
 }
 
 /** The call log (adapts src/store). Never throws into the call. */

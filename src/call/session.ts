@@ -24,8 +24,10 @@ export interface SessionDeps {
   splitSentences: (deltas: AsyncIterable<string>) => AsyncIterable<string>;
   log: Logger;
   config: SessionConfig;
-  /** ms since the call process started. */
+  /** Epoch ms clock (Date.now in production). */
   now: () => number;
+  /** When the process started, epoch ms: start-up cost is logged against it. */
+  startedAtMs: number;
   /** Writes a caller utterance to a WAV in the call folder; returns its path (recording on). */
   saveCallerAudio?: ((utterance: Utterance, seq: number) => string | undefined) | undefined;
 }
@@ -54,7 +56,7 @@ export async function runSession(deps: SessionDeps): Promise<CallOutcome> {
   }
   if (!channel.hangup.aborted) await setDialplanVariables(channel, outcome, log);
   await deps.callLog.close(outcome);
-  log.info('CALL', 'call ended', { reason: outcome.endReason, status: outcome.status, action: outcome.action, ms: Math.round(deps.now()) });
+  log.info('CALL', 'call ended', { reason: outcome.endReason, status: outcome.status, action: outcome.action, callMs: Math.round(deps.now() - deps.startedAtMs) });
   return outcome;
 }
 
@@ -65,7 +67,7 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
   checkHangup();
   callLog.answered();
   const answeredMs = deps.now();
-  log.info('CALL', 'answered', { ms: Math.round(answeredMs) });
+  log.info('CALL', 'answered', { sinceStartMs: Math.round(answeredMs - deps.startedAtMs) });
 
   // The greeting plays while the speech model loads: no dead air at pickup. No barge-in on it,
   // since the ear is not ready yet; the operator key works.
@@ -201,7 +203,7 @@ function recordBotTurn(deps: SessionDeps, turn: BotTurnResult, startedAtMs: numb
   deps.callLog.turn({
     role: 'bot', text, startedAtMs, endedAtMs: deps.now(), audioPath: turn.audioPaths.join(' '),
     llmFirstTokenMs: turn.llmFirstTokenMs, llmTotalMs: turn.llmTotalMs, ttsMs: Math.round(turn.ttsMs),
-    timeToFirstAudioMs: turn.timeToFirstAudioMs === undefined ? undefined : Math.round(startedAtMs - speechEndMs + turn.timeToFirstAudioMs),
+    firstAudioMs: turn.timeToFirstAudioMs === undefined ? undefined : Math.round(startedAtMs - speechEndMs + turn.timeToFirstAudioMs),
     interrupted: turn.interrupted, playedText: turn.interrupted ? turn.heardText : undefined,
   });
 }
