@@ -1,4 +1,4 @@
-import { lstatSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { errorCode } from '../errors.ts';
 import type { Database } from './open.ts';
 import { isoTime } from './types.ts';
@@ -54,7 +54,7 @@ export function pruneCalls(db: Database, options: { beforeMs: number; dryRun: bo
     const batch = options.dryRun ? transaction.deferred() : transaction.immediate();
     // In a dry run nothing is deleted, so a path is "still used" only by calls outside the cut.
     if (options.dryRun) {
-      for (const path of candidates) if (usedByKept.get(path, path, before) === undefined) wouldDelete.add(path);
+      for (const path of candidates) if (usedByKept.get(path, path, before) === undefined && existsSync(path)) wouldDelete.add(path);
     } else {
       for (const path of candidates) removeFile(path, result);
     }
