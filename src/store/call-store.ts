@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { errorCode, errorMessage } from '../errors.ts';
 import type { Config } from '../config/keys/index.ts';
@@ -65,6 +66,7 @@ export class CallStore {
     this.#queue = new WriteQueue({
       logger: this.#logger,
       retryMaxMs: this.#options.retryMaxMs,
+      describeFix: (error) => fixFor(error, this.path),
       onPermanentFailure: (error) => {
         if (!errorCode(error).startsWith('SQLITE_CONSTRAINT')) this.#disconnect();
       },
@@ -240,6 +242,22 @@ export function callStoreFromConfig(config: Config, logger: Logger, options: { e
 export function newCallId(atMs: number = Date.now()): string {
   const stamp = new Date(atMs).toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
   return `${stamp.slice(0, 8)}-${stamp.slice(9)}-${randomBytes(4).toString('hex')}`;
+}
+
+/** What an admin does about a write that failed with this error. */
+export function fixFor(error: unknown, path: string): string | undefined {
+  const code = errorCode(error);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return `another process held the lock on ${path} too long (an open sqlite3 shell transaction?); raise db_retry_max_seconds if this recurs`;
+  }
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return `make ${path} and ${dirname(path)} writable by the user voicebot runs as (usually asterisk)`;
+  }
+  if (code.startsWith('SQLITE_FULL') || code.startsWith('SQLITE_IOERR') || code === 'ENOSPC') {
+    return `free space on the disk holding ${path} (df -h ${dirname(path)})`;
+  }
+  if (code === 'EEXIST' || code === 'ENOTDIR') return `${dirname(path)} must be a folder; fix db_path`;
+  return undefined;
 }
 
 function prepare(db: Database): Statements {

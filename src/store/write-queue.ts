@@ -17,6 +17,8 @@ export interface WriteQueueOptions {
   /** First backoff delay; doubles per attempt with jitter, capped by `backoffMaxMs`. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** A one-line fix for an error, added to the loss line. */
+  describeFix?: (error: unknown) => string | undefined;
   /** Called after a permanent failure so the next attempt reopens the connection. */
   onPermanentFailure?: (error: unknown) => void;
 }
@@ -44,7 +46,7 @@ export function isTransientDbError(error: unknown): boolean {
  * logged at ERROR with all its data: never dropped silently. Nothing here throws to the caller.
  */
 export class WriteQueue {
-  readonly #options: Required<Omit<WriteQueueOptions, 'onPermanentFailure'>> & Pick<WriteQueueOptions, 'onPermanentFailure'>;
+  readonly #options: Required<Omit<WriteQueueOptions, 'onPermanentFailure' | 'describeFix'>> & Pick<WriteQueueOptions, 'onPermanentFailure' | 'describeFix'>;
   readonly #queue: { write: PendingWrite; firstFailureMs: number | undefined; attempts: number }[] = [];
   #timer: NodeJS.Timeout | undefined;
   #stats = { written: 0, retries: 0, lost: 0 };
@@ -142,6 +144,7 @@ export class WriteQueue {
       callId: write.callId,
       error: errorCode(error),
       message: errorMessage(error),
+      fix: this.#options.describeFix?.(error),
       ...write.fields,
     });
   }
