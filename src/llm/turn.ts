@@ -1,0 +1,246 @@
+import { Ollama, type ChatResponse, type Tool } from 'ollama';
+import { errorMessage } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { AsyncQueue } from './async-queue.ts';
+import { guardedFetch, ToolsUnsupportedError } from './guarded-fetch.ts';
+import { MarkerExtractor, saidGoodbye } from './markers.ts';
+import type { LlmSettings } from './settings.ts';
+import { SpeakableFilter } from './speakable.ts';
+import { toolDefinitions, validateToolCall } from './tools.ts';
+import { LlmError, type ChatMessage, type LlmOutcome, type LlmTurn, type LlmTurnStats, type ToolAction } from './types.ts';
+
+/** One turn's request: the conversation decides the messages for each tool protocol. */
+export interface TurnRequest {
+  settings: LlmSettings;
+  /** The protocol to try first; 'auto' tries native tools and falls back to text markers. */
+  toolMode: 'auto' | 'native' | 'text';
+  messages: (mode: 'native' | 'text') => ChatMessage[];
+  callerText: string;
+  signal: AbortSignal | undefined;
+  log: Logger;
+  /** Called when the model refused tools, so later turns start in text mode. */
+  onToolsUnsupported: () => void;
+}
+
+/** An outcome before its stats are attached. */
+type OutcomeBody = DistributiveOmit<LlmOutcome, 'stats'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+type StopCause = 'barge-in' | 'first-token' | 'gap' | 'total' | 'max-tokens';
+
+/** Grace after the total timeout in which an aborted request must have settled. */
+const HARD_DEADLINE_GRACE_MS = 250;
+/** Read a little past num_predict so the server's own cap (and its final stats chunk) wins. */
+const CLIENT_TOKEN_MARGIN = 8;
+
+/** Start one streamed turn at once. Deltas flow as they arrive; the outcome never rejects. */
+export function startTurn(request: TurnRequest): LlmTurn {
+  const queue = new AsyncQueue<string>();
+  const run = new TurnRun(request, queue);
+  return { deltas: queue, outcome: run.outcome };
+}
+
+class TurnRun {
+  readonly outcome: Promise<LlmOutcome>;
+  readonly #request: TurnRequest;
+  readonly #queue: AsyncQueue<string>;
+  readonly #controller = new AbortController();
+  readonly #startedMs = performance.now();
+  #cause: StopCause | undefined;
+  #gapTimer: NodeJS.Timeout | undefined;
+  #spoken = '';
+  #tokens = 0;
+  #firstTokenMs: number | undefined;
+  #evalCount: number | undefined;
+  #promptEvalCount: number | undefined;
+  #mode: 'native' | 'text';
+  #truncated = false;
+  #responded = false;
+  readonly #actions: ToolAction[] = [];
+
+  constructor(request: TurnRequest, queue: AsyncQueue<string>) {
+    this.#request = request;
+    this.#queue = queue;
+    this.#mode = request.toolMode === 'text' ? 'text' : 'native';
+    let deadline: NodeJS.Timeout | undefined;
+    const hardDeadline = new Promise<LlmOutcome>((resolve) => {
+      deadline = setTimeout(() => {
+        this.#stop('total');
+        resolve(this.#finish(this.#failure(new LlmError('LLM_TIMEOUT', `no complete reply within ${request.settings.totalTimeoutMs} ms`))));
+      }, request.settings.totalTimeoutMs + HARD_DEADLINE_GRACE_MS);
+    });
+    this.outcome = Promise.race([this.#run(), hardDeadline]).finally(() => {
+      clearTimeout(deadline);
+      queue.end();
+    });
+  }
+
+  async #run(): Promise<LlmOutcome> {
+    const { settings, signal } = this.#request;
+    const onCaller = () => this.#stop('barge-in');
+    if (signal?.aborted === true) return this.#finish({ type: 'aborted', text: '' });
+    signal?.addEventListener('abort', onCaller, { once: true });
+    const total = setTimeout(() => this.#stop('total'), settings.totalTimeoutMs);
+    this.#armGap('first-token');
+    try {
+      try {
+        await this.#stream();
+      } catch (error) {
+        if (!(error instanceof ToolsUnsupportedError) || this.#request.toolMode !== 'auto' || this.#cause !== undefined) throw error;
+        this.#request.log.warn('LLM', 'model has no tool support; using text markers for this call', { model: settings.model });
+        this.#request.onToolsUnsupported();
+        this.#mode = 'text';
+        this.#responded = false;
+        await this.#stream();
+      }
+      return this.#finish(this.#decide());
+    } catch (error) {
+      return this.#finish(this.#classify(error));
+    } finally {
+      clearTimeout(total);
+      clearTimeout(this.#gapTimer);
+      signal?.removeEventListener('abort', onCaller);
+    }
+  }
+
+  async #stream(): Promise<void> {
+    const { settings } = this.#request;
+    const client = new Ollama({ host: settings.host, fetch: guardedFetch(this.#controller.signal, settings.model) });
+    const tools: Tool[] | undefined = this.#mode === 'native' ? toolDefinitions(settings.destinations) : undefined;
+    const stream = await client.chat({
+      model: settings.model,
+      messages: this.#request.messages(this.#mode),
+      stream: true,
+      keep_alive: settings.keepAliveSeconds,
+      ...(tools === undefined ? {} : { tools }),
+      options: { num_predict: settings.maxReplyTokens, temperature: settings.temperature, num_ctx: settings.contextTokens },
+    });
+    this.#responded = true;
+    const markers = new MarkerExtractor();
+    const filter = new SpeakableFilter();
+    for await (const chunk of stream) {
+      this.#onChunk(chunk, markers, filter);
+      if (chunk.done) break;
+      if (this.#tokens >= settings.maxReplyTokens + CLIENT_TOKEN_MARGIN) {
+        this.#truncated = true;
+        this.#stop('max-tokens');
+        break;
+      }
+    }
+    this.#emit(filter.push(markers.flush()) + filter.flush());
+    for (const marker of markers.markers) {
+      const key = marker.name === 'end_call' ? 'reason' : 'destination';
+      this.#accept(marker.name, { [key]: marker.argument });
+    }
+  }
+
+  #onChunk(chunk: ChatResponse, markers: MarkerExtractor, filter: SpeakableFilter): void {
+    const content = chunk.message?.content ?? '';
+    const toolCalls = chunk.message?.tool_calls ?? [];
+    if (content !== '' || toolCalls.length > 0 || (chunk.message?.thinking ?? '') !== '') this.#armGap('gap');
+    if (this.#firstTokenMs === undefined && (content !== '' || toolCalls.length > 0)) {
+      this.#firstTokenMs = performance.now() - this.#startedMs;
+    }
+    if (content !== '') {
+      this.#tokens += 1;
+      this.#emit(filter.push(markers.push(content)));
+    }
+    for (const call of toolCalls) this.#accept(call.function?.name ?? '', call.function?.arguments);
+    if (chunk.done) {
+      this.#evalCount = chunk.eval_count;
+      this.#promptEvalCount = chunk.prompt_eval_count;
+      if (chunk.done_reason === 'length') this.#truncated = true;
+    }
+  }
+
+  #accept(name: string, args: unknown): void {
+    const result = validateToolCall(name, args, this.#request.settings.destinations);
+    if ('action' in result) {
+      this.#actions.push(result.action);
+      return;
+    }
+    let text: string;
+    try {
+      text = JSON.stringify(args) ?? '';
+    } catch {
+      text = '(unserialisable)';
+    }
+    this.#request.log.warn('LLM', 'ignored a tool call from the model', { problem: result.rejected, text });
+  }
+
+  #emit(text: string): void {
+    if (text === '') return;
+    this.#spoken += text;
+    this.#queue.push(text);
+  }
+
+  #decide(): OutcomeBody {
+    const text = this.#spoken.trim();
+    const action = this.#actions.find((a) => a.type === 'transfer') ?? this.#actions[0];
+    if (action?.type === 'transfer') return { type: 'transfer', destination: action.destination, target: action.target, text };
+    if (action?.type === 'end_call') return { type: 'end_call', reason: action.reason, text };
+    if (this.#mode === 'text' && saidGoodbye(this.#request.callerText, text)) return { type: 'end_call', reason: 'goodbye (keyword rule)', text };
+    if (text === '') return this.#failure(new LlmError('LLM_BAD_RESPONSE', 'the model sent an empty reply'));
+    return { type: 'text', text, truncated: this.#truncated };
+  }
+
+  #classify(error: unknown): OutcomeBody {
+    const { settings } = this.#request;
+    switch (this.#cause) {
+      case 'barge-in': return { type: 'aborted', text: this.#spoken.trim() };
+      case 'first-token': return this.#failure(new LlmError('LLM_TIMEOUT', `no token from ${settings.model} within ${settings.firstTokenTimeoutMs} ms`));
+      case 'gap': return this.#failure(new LlmError('LLM_TIMEOUT', `the reply stalled for ${settings.firstTokenTimeoutMs} ms mid-stream`));
+      case 'total': return this.#failure(new LlmError('LLM_TIMEOUT', `no complete reply within ${settings.totalTimeoutMs} ms`));
+      default: break;
+    }
+    if (error instanceof LlmError) return this.#failure(error);
+    if (error instanceof ToolsUnsupportedError) {
+      return this.#failure(new LlmError('LLM_SERVER_ERROR', `${error.message}. Fix: set llm_tool_mode = text (or auto) for this model`, { retryable: false }));
+    }
+    if (!this.#responded) {
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${errorMessage(error.cause)}` : '';
+      return this.#failure(new LlmError('LLM_UNREACHABLE', `cannot reach Ollama at ${settings.host} (${errorMessage(error)}${cause}). Fix: start Ollama or set ollama_host / OLLAMA_HOST`, { cause: error }));
+    }
+    const message = errorMessage(error);
+    if (error instanceof TypeError || /did not receive done/i.test(message)) {
+      return this.#failure(new LlmError('LLM_BAD_RESPONSE', `the reply stream ended early (${message})`, { cause: error }));
+    }
+    return this.#failure(new LlmError('LLM_SERVER_ERROR', `Ollama reported an error mid-reply: ${message}`, { cause: error }));
+  }
+
+  #failure(error: LlmError): OutcomeBody {
+    return { type: 'error', code: error.code, message: error.message, retryable: error.retryable, text: this.#spoken.trim() };
+  }
+
+  #finish(outcome: OutcomeBody): LlmOutcome {
+    const stats: LlmTurnStats = {
+      firstTokenMs: this.#firstTokenMs === undefined ? undefined : Math.round(this.#firstTokenMs),
+      totalMs: Math.round(performance.now() - this.#startedMs),
+      evalCount: this.#evalCount,
+      promptEvalCount: this.#promptEvalCount,
+      toolMode: this.#mode,
+    };
+    const full = { ...outcome, stats } as LlmOutcome;
+    const level = full.type === 'error' ? 'warn' : 'info';
+    this.#request.log[level]('LLM', `turn ${full.type}`, {
+      model: this.#request.settings.model,
+      code: full.type === 'error' ? full.code : undefined,
+      detail: full.type === 'error' ? full.message : undefined,
+      firstTokenMs: stats.firstTokenMs,
+      totalMs: stats.totalMs,
+      reply: full.text,
+    });
+    return full;
+  }
+
+  #armGap(cause: 'first-token' | 'gap'): void {
+    clearTimeout(this.#gapTimer);
+    this.#gapTimer = setTimeout(() => this.#stop(cause), this.#request.settings.firstTokenTimeoutMs);
+  }
+
+  #stop(cause: StopCause): void {
+    if (this.#cause !== undefined) return;
+    this.#cause = cause;
+    this.#controller.abort();
+  }
+}
