@@ -116,11 +116,10 @@ export class WriteQueue {
         if (isTransientDbError(error) && now - entry.firstFailureMs < this.#options.retryMaxMs) {
           entry.attempts++;
           this.#stats.retries++;
-          if (entry.attempts === 1 || entry.attempts % 20 === 0) {
-            this.#options.logger.warn('DB', 'call log is locked; write will be retried', {
-              callId: entry.write.callId, op: entry.write.op, attempts: entry.attempts, error: errorCode(error),
-            });
-          }
+          // A few busy retries are ordinary contention between calls; a long wait is worth a warning.
+          const fields = { callId: entry.write.callId, op: entry.write.op, attempts: entry.attempts, waitedMs: now - entry.firstFailureMs, error: errorCode(error) };
+          if (entry.attempts === 10 || entry.attempts % 50 === 0) this.#options.logger.warn('DB', 'call log is locked; write will be retried', fields);
+          else this.#options.logger.debug('DB', 'call log is locked; write will be retried', fields);
           this.#timer = setTimeout(() => this.#drain(), this.#backoffMs(entry.attempts));
           return;
         }
