@@ -7,6 +7,10 @@ export function abortError(signal: AbortSignal): Error {
   return new VoicebotError('ABORTED', 'the operation was aborted');
 }
 
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw abortError(signal);
+}
+
 /**
  * Iterate `source` until it ends or `signal` aborts. An abort wakes a pending `next()` at once
  * (the source may be waiting for fd 3), then the source is closed with `return()`.
