@@ -168,7 +168,7 @@ test('the CLI reader upgrades an old file itself; a newer or foreign file is ref
   assert.throws(() => openWriter(foreign, { busyTimeoutMs: 10, synchronous: 'normal' }), /not a voicebot call log/);
 });
 
-test('redaction switch hides transcripts in the loss line, never in the DB', async () => {
+test('with redact_transcripts on, loss lines hide transcripts and caller numbers', async () => {
   const logger = new Logger({ stderr: false, level: 'debug', redactTranscripts: true });
   const lines: string[] = [];
   logger.addSink((record) => lines.push(JSON.stringify(record.fields)));

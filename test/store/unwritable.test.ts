@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, openSync, rmSync, writeSync, closeSync, statSync 
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CallStore } from '../../src/store/call-store.ts';
-import { collect, rawDb, recordingLogger, spawnWriter, tempDir } from './helpers.ts';
+import { collect, rawDb, recordingLogger, spawnWriter, tempDir, WRITER } from './helpers.ts';
 
 const TURNS = 50;
 const NOBODY = 65534;
@@ -38,6 +38,13 @@ test('read-only DB file and folder: the call goes on, every write is logged as l
   t.after(() => chmodSync(dbDir, 0o755));
   // root ignores file modes: run the writer as nobody, as Asterisk runs it as asterisk.
   const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const probe = spawnSync(process.execPath, ['-e', `require('node:fs').accessSync(${JSON.stringify(WRITER)})`], { uid: NOBODY, gid: NOBODY });
+    if (probe.status !== 0) {
+      t.skip(`running as root and user nobody cannot read ${WRITER} (checkout under a private folder?), so file modes cannot be tested`);
+      return;
+    }
+  }
   const result = await collect(spawnWriter({ path, writer: 3, turns: TURNS }, asRoot ? { uid: NOBODY } : {}));
   assert.equal(result.code, 0, result.stderr);
   const stats = JSON.parse(/^done (.*)$/m.exec(result.stdout)![1]!) as { written: number; lost: number };
