@@ -99,7 +99,7 @@ export class VoskSttEngine implements SttEngine {
         } else if (event?.type === 'speech-end') {
           yield await finish(event.atMs, event.speechEndMs, 'quiet');
         } else if (endpointer.state === 'stopping' && decoderEnded) {
-          yield await finish(endpointer.nowMs, endpointer.nowMs, 'decoder');
+          yield await finish(endpointer.nowMs, endpointer.quietSinceMs, 'decoder');
           endpointer.reset();
         } else if (endpointer.inSpeech && endpointer.nowMs - utteranceStartMs >= maxUtteranceMs) {
           yield await finish(endpointer.nowMs, endpointer.nowMs, 'max-length');
