@@ -21,7 +21,7 @@ export function guardedFetch(signal: AbortSignal, model: string, base: Fetch = f
   return async (input, init = {}) => {
     const signals = init.signal === undefined || init.signal === null ? [signal] : [signal, init.signal];
     const response = await base(input, { ...init, signal: AbortSignal.any(signals) });
-    if (!response.ok) throw await httpError(response, model);
+    if (!response.ok) throw await httpError(response, model, String(input).endsWith('/api/chat'));
     if (response.body === null || !String(input).endsWith('/api/chat')) return response;
     return new Response(response.body.pipeThrough(ndjsonValidator()), {
       status: response.status,
@@ -31,7 +31,7 @@ export function guardedFetch(signal: AbortSignal, model: string, base: Fetch = f
   };
 }
 
-async function httpError(response: Response, model: string): Promise<Error> {
+async function httpError(response: Response, model: string, isChat: boolean): Promise<Error> {
   let message = `HTTP ${response.status} ${response.statusText}`;
   try {
     const text = (await response.text()).trim();
@@ -47,7 +47,7 @@ async function httpError(response: Response, model: string): Promise<Error> {
   } catch {
     // Body unreadable: the status line is all we have.
   }
-  if (response.status === 404) {
+  if (response.status === 404 && isChat) {
     return new LlmError('LLM_MODEL_MISSING', `Ollama has no model '${model}' (${message}). Fix: run \`ollama pull ${model}\` on the Ollama host, or set ollama_model to one that \`ollama list\` shows`);
   }
   if (response.status === 400 && /does not support tools/i.test(message)) return new ToolsUnsupportedError(message);

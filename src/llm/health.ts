@@ -2,6 +2,7 @@ import { Ollama } from 'ollama';
 import { errorMessage } from '../errors.ts';
 import type { CheckResult } from '../runtime/native-check.ts';
 import { guardedFetch } from './guarded-fetch.ts';
+import { LlmError } from './types.ts';
 
 const START_FIX = 'start Ollama (systemctl start ollama, or `ollama serve`), or point ollama_host / OLLAMA_HOST at the machine that runs it';
 
@@ -24,6 +25,9 @@ export async function checkOllama(host: string, model: string, options: { timeou
     version = (await client.version()).version;
   } catch (error) {
     if (signal.aborted) return { name, ok: false, detail: `no answer from ${host} within ${timeoutMs} ms`, fix: `check that Ollama is running and that nothing (firewall, proxy) blocks ${host}` };
+    if (error instanceof LlmError) {
+      return { name, ok: false, detail: `${host} answers but does not look like Ollama (${errorMessage(error)})`, fix: 'point ollama_host / OLLAMA_HOST at the Ollama server (default port 11434)' };
+    }
     const cause = error instanceof Error && error.cause instanceof Error ? ` (${errorMessage(error.cause)})` : '';
     return { name, ok: false, detail: `cannot reach Ollama at ${host}: ${errorMessage(error)}${cause}`, fix: START_FIX };
   }

@@ -8,6 +8,7 @@ export class SpeakableFilter {
   #pending = '';
   #lastChar = '';
   #atLineStart = true;
+  #spaceOwed = false;
 
   /** Feed a delta; returns the text that is safe to speak now (possibly empty). */
   push(text: string): string {
@@ -33,7 +34,7 @@ export class SpeakableFilter {
     let text = segment
       .replace(/!?\[([^\]\n]*)\]\([^)\n]*\)/g, '$1')
       .replace(/\]\([^)\s]*\)/g, '')
-      .replace(/\b(?:https?:\/\/|www\.)\S*/gi, '')
+      .replace(/\b(?:https?:\/\/|www\.)\S*?(?=[.,!?;:]*(?:\s|$))/gi, '')
       .replace(/[[\]*_`~|]/g, '')
       .replace(EMOJI, '')
       .replace(/\(\s*\)/g, '');
@@ -46,9 +47,18 @@ export class SpeakableFilter {
       return '. ';
     });
     text = text.replace(/[ \t]+/g, ' ').replace(/ +([.,!?;:])/g, '$1');
-    if (this.#lastChar === '' || this.#lastChar === ' ') text = text.replace(/^ +/, '');
-    if (/\S/.test(segment)) this.#atLineStart = /\n[ \t]*$/.test(segment);
-    if (text !== '') this.#lastChar = text.at(-1) ?? '';
+    if (/[^ \t]/.test(segment)) this.#atLineStart = /\n[ \t]*$/.test(segment);
+    // A trailing space is owed to the next word, so a later "." or a removed emoji never leaves " .".
+    const owedBefore = this.#spaceOwed || text.startsWith(' ');
+    const trailing = text.endsWith(' ');
+    text = text.trim();
+    if (text === '') {
+      this.#spaceOwed = owedBefore || trailing;
+      return '';
+    }
+    if (owedBefore && this.#lastChar !== '' && !/^[.,!?;:]/.test(text)) text = ` ${text}`;
+    this.#spaceOwed = trailing;
+    this.#lastChar = text.at(-1) ?? '';
     return text;
   }
 }

@@ -49,6 +49,8 @@ export interface RecordedRequest {
   path: string;
   body: unknown;
   atMs: number;
+  /** Set when the client closed the connection before the reply was complete (e.g. barge-in). */
+  clientAborted: boolean;
 }
 
 export interface FakeOllamaOptions {
@@ -97,7 +99,9 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       // Recorded as text.
     }
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    requests.push({ method: req.method ?? 'GET', path, body, atMs: Date.now() });
+    const record: RecordedRequest = { method: req.method ?? 'GET', path, body, atMs: Date.now(), clientAborted: false };
+    requests.push(record);
+    res.on('close', () => { if (!res.writableFinished) record.clientAborted = true; });
     if (path === '/api/version') return json(res, 200, { version: options.version ?? '0.0.0-fake' });
     if (path === '/api/tags') return json(res, 200, { models: (options.models ?? ['fake-demo:latest']).map(tagEntry) });
     if (path !== '/api/chat' || req.method !== 'POST') return json(res, 404, { error: 'page not found' });
