@@ -18,7 +18,7 @@ const ABBREVIATIONS = new Set([
   'sat', 'sun', 'ave', 'rd', 'blvd', 'tel', 'ext', 'min', 'max', 'u.s', 'u.k',
 ]);
 
-const CLOSERS = new Set(['"', "'", ')', ']', '”', '’', '»']);
+const CLOSERS = new Set(['"', "'", ')', ']', '”', '’', '»', '*', '_', '`']);
 
 /** True when the text has something to say (a letter or digit). */
 export function isSpeakable(text: string): boolean {
