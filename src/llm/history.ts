@@ -23,14 +23,15 @@ export class ChatHistory {
     this.#messages.push({ role, content });
   }
 
-  /** Replace the last bot message (e.g. with what the caller heard before barging in). */
+  /**
+   * Replace the bot message that ends the history (e.g. with what the caller heard before barging
+   * in); an empty text removes it. Does nothing when the last turn produced no bot message.
+   */
   replaceLastAssistant(content: string): void {
-    for (let i = this.#messages.length - 1; i >= 0; i--) {
-      if (this.#messages[i]?.role === 'assistant') {
-        this.#messages[i] = { role: 'assistant', content };
-        return;
-      }
-    }
+    const last = this.#messages.length - 1;
+    if (this.#messages[last]?.role !== 'assistant') return;
+    if (content === '') this.#messages.pop();
+    else this.#messages[last] = { role: 'assistant', content };
   }
 
   get all(): readonly ChatMessage[] {
