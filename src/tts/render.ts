@@ -13,12 +13,13 @@ export const FORMAT_RATE_HZ: Record<SoundFormat, number> = { sln: 8000, sln16: 1
 
 export interface RenderedAudio {
   /** Absolute path WITHOUT extension: what `STREAM FILE` takes. */
-  path: string;
-  /** The file written (path + extension). */
   file: string;
+  /** The file actually written (`file` + `.sln`/`.sln16`). */
+  filePath: string;
   durationMs: number;
-  /** Wall ms spent synthesising and writing (0 for a phrase cache hit). */
-  renderMs: number;
+  sampleRateHz: number;
+  /** Wall ms spent synthesising, resampling and writing (0 for a phrase cache hit). */
+  synthMs: number;
   cached: boolean;
 }
 
@@ -61,14 +62,17 @@ export class SpeechRenderer {
     this.phraseDir = join(resolve(options.cacheDir), 'phrases');
   }
 
+  /** Rate of the files written (8000 for sln, 16000 for sln16). */
+  get sampleRateHz(): number { return FORMAT_RATE_HZ[this.format]; }
+
   async render(text: string, options: SynthesizeOptions = {}): Promise<RenderedAudio> {
     const started = performance.now();
     this.#sequence += 1;
-    const path = join(this.callDir, `tts-${String(this.#sequence).padStart(4, '0')}`);
-    const file = `${path}.${this.format}`;
+    const file = join(this.callDir, `tts-${String(this.#sequence).padStart(4, '0')}`);
+    const filePath = `${file}.${this.format}`;
     const audio = await renderBytes(this.engine, text, this.format, options);
-    writeFileAtomic(file, audio.bytes);
-    return { path, file, durationMs: audio.durationMs, renderMs: performance.now() - started, cached: false };
+    writeFileAtomic(filePath, audio.bytes);
+    return { file, filePath, durationMs: audio.durationMs, sampleRateHz: this.sampleRateHz, synthMs: performance.now() - started, cached: false };
   }
 
   /** The phrase cache key: voice + settings + format + exact text. */
@@ -78,14 +82,14 @@ export class SpeechRenderer {
 
   async renderPhrase(text: string, options: SynthesizeOptions = {}): Promise<RenderedAudio> {
     const started = performance.now();
-    const path = join(this.phraseDir, this.phraseKey(text));
-    const file = `${path}.${this.format}`;
-    if (existsSync(file)) {
-      return { path, file, durationMs: (statSync(file).size / 2 / FORMAT_RATE_HZ[this.format]) * 1000, renderMs: 0, cached: true };
+    const file = join(this.phraseDir, this.phraseKey(text));
+    const filePath = `${file}.${this.format}`;
+    if (existsSync(filePath)) {
+      return { file, filePath, durationMs: (statSync(filePath).size / 2 / this.sampleRateHz) * 1000, sampleRateHz: this.sampleRateHz, synthMs: 0, cached: true };
     }
     const audio = await renderBytes(this.engine, text, this.format, options);
     mkdirSync(this.phraseDir, { recursive: true });
-    writeFileAtomic(file, audio.bytes);
-    return { path, file, durationMs: audio.durationMs, renderMs: performance.now() - started, cached: false };
+    writeFileAtomic(filePath, audio.bytes);
+    return { file, filePath, durationMs: audio.durationMs, sampleRateHz: this.sampleRateHz, synthMs: performance.now() - started, cached: false };
   }
 }

@@ -70,19 +70,19 @@ test('renderToFile: 8 kHz .sln (default) and .sln16 under a sanitised call folde
   const pcm = await engine!.synthesize('Hello there.');
   const renderer = new SpeechRenderer({ engine: engine!, cacheDir: join(work, 'cache'), callId: '../../etc/1700000000.42' });
   const first = await renderer.render('Hello there.');
-  assert.ok(isAbsolute(first.path) && first.file === `${first.path}.sln`);
-  assert.ok(first.path.startsWith(join(work, 'cache', 'calls') + '/'), first.path);
-  assert.ok(!first.path.includes('/../'), 'the call id cannot climb out');
-  const samples = bytesToSamplesStrict(readFileSync(first.file));
+  assert.ok(isAbsolute(first.file) && first.filePath === `${first.file}.sln`);
+  assert.ok(first.file.startsWith(join(work, 'cache', 'calls') + '/'), first.file);
+  assert.ok(!first.file.includes('/../'), 'the call id cannot climb out');
+  const samples = bytesToSamplesStrict(readFileSync(first.filePath));
   assert.equal(samples.length, Math.ceil((pcm.samples.length * 8000) / 22050));
   assert.equal(first.durationMs, (samples.length / 8000) * 1000);
   assert.equal(rmsDbfs(samples), Number.NEGATIVE_INFINITY, 'the dummy voice speaks silence');
   const second = await renderer.render('Hello there.');
-  assert.notEqual(second.path, first.path);
+  assert.notEqual(second.file, first.file);
   const wide = new SpeechRenderer({ engine: engine!, cacheDir: join(work, 'cache'), callId: 'c1', format: 'sln16' });
   const rendered = await wide.render('Hello there.');
-  assert.equal(statSync(rendered.file).size, Math.ceil((pcm.samples.length * 16000) / 22050) * 2);
-  assert.ok(rendered.file.endsWith('.sln16'));
+  assert.equal(statSync(rendered.filePath).size, Math.ceil((pcm.samples.length * 16000) / 22050) * 2);
+  assert.ok(rendered.filePath.endsWith('.sln16'));
 });
 
 test('the phrase cache serves a fixed phrase without synthesis the second time', { skip: skipDummy }, async () => {
@@ -92,7 +92,7 @@ test('the phrase cache serves a fixed phrase without synthesis the second time',
   const other = new SpeechRenderer({ engine: engine!, cacheDir: join(work, 'cache'), callId: 'c3' });
   const second = await other.renderPhrase('Welcome to the demo line.');
   assert.equal(second.cached, true);
-  assert.equal(second.path, first.path);
+  assert.equal(second.file, first.file);
   assert.equal(second.durationMs, first.durationMs);
   assert.notEqual(other.phraseKey('Goodbye.'), other.phraseKey('Welcome to the demo line.'));
   const wide = new SpeechRenderer({ engine: engine!, cacheDir: join(work, 'cache'), callId: 'c3', format: 'sln16' });
@@ -142,7 +142,7 @@ test('a real Piper voice speaks audible 8 kHz audio', { skip: realVoice === unde
   const real = await PiperTtsEngine.load({ voicePath: realVoice!, cacheDir: join(work, 'cache-real'), espeakDataDir: ESPEAK_DATA });
   const renderer = new SpeechRenderer({ engine: real, cacheDir: join(work, 'cache-real'), callId: 'real' });
   const rendered = await renderer.render('Hello, thank you for calling.');
-  const samples = bytesToSamplesStrict(readFileSync(rendered.file));
+  const samples = bytesToSamplesStrict(readFileSync(rendered.filePath));
   assert.ok(rendered.durationMs > 800 && rendered.durationMs < 5000, `duration ${rendered.durationMs}`);
   assert.ok(rmsDbfs(samples) > -40, 'audible');
 });

@@ -25,8 +25,8 @@ test('the tone test voice renders through the same file pipeline', async () => {
   try {
     const renderer = new SpeechRenderer({ engine: new ToneTestVoice(), cacheDir: dir, callId: 'sim-1' });
     const rendered = await renderer.render('Hello caller.');
-    const samples = bytesToSamplesStrict(readFileSync(rendered.file));
-    assert.equal(rendered.file, join(dir, 'calls', 'sim-1', 'tts-0001.sln'));
+    const samples = bytesToSamplesStrict(readFileSync(rendered.filePath));
+    assert.equal(rendered.filePath, join(dir, 'calls', 'sim-1', 'tts-0001.sln'));
     assert.ok(Math.abs(rendered.durationMs - (samples.length / 8)) < 0.001);
     assert.ok(rmsDbfs(samples) > -25);
   } finally {
