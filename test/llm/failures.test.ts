@@ -126,3 +126,15 @@ test('failures are logged with their code and the client prints nothing to stdou
   assert.deepEqual(printed, [], 'the ollama client printed nothing');
   assert.deepEqual(records.filter((r) => r.message === 'turn error').map((r) => r.fields['code']), ['LLM_SERVER_ERROR', 'LLM_BAD_RESPONSE']);
 });
+
+test('barge-in while the server has not answered yet gives an aborted outcome at once', async () => {
+  fake.enqueue({ failure: 'hang-before-headers' });
+  const controller = new AbortController();
+  const turn = conversation(testSettings(fake.host, { firstTokenTimeoutMs: 5000, totalTimeoutMs: 10000 })).respond('hello', { signal: controller.signal });
+  setTimeout(() => controller.abort(), 50);
+  const { outcome, elapsedMs } = await drain(turn);
+  assert.equal(outcome.type, 'aborted');
+  assert.ok(elapsedMs < 2000, `took ${elapsedMs} ms`);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(fake.requests.at(-1)?.clientAborted, true);
+});
