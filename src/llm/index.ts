@@ -6,3 +6,4 @@ export { DEFAULT_PROMPT_TEMPLATE, loadPromptTemplate, PROMPT_VARIABLES } from '.
 export { llmSettingsFrom, type LlmSettings, type TransferDestination } from './settings.ts';
 export { speakable, SpeakableFilter } from './speakable.ts';
 export { LlmError, type ChatMessage, type LlmFailureCode, type LlmOutcome, type LlmTurn, type LlmTurnStats } from './types.ts';
+export { warmUpModel, type WarmUpResult } from './warm-up.ts';

@@ -112,6 +112,10 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     if (request.tools !== undefined && request.tools.length > 0 && (options.noToolModels ?? []).some((m) => sameModel(m, request.model))) {
       return json(res, 400, { error: `registry.ollama.ai/library/${request.model} does not support tools` });
     }
+    if (request.messages.length === 0) {
+      // Ollama loads the model and answers at once: done_reason "load".
+      return json(res, 200, { model: request.model, created_at: new Date().toISOString(), message: { role: 'assistant', content: '' }, done: true, done_reason: 'load' });
+    }
     const reply = queue.shift() ?? await script(request);
     await chat(res, request, reply);
   }

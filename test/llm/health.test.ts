@@ -59,3 +59,21 @@ test('health: something that is not Ollama (404 on /api/version) is reported, no
   assert.equal(sameModel('Llama3.2', 'llama3.2:latest'), true);
   assert.equal(sameModel('llama3.2:1b', 'llama3.2'), false);
 });
+
+test('warm-up loads the model with keep_alive and reports a missing model or a dead host as a code', async () => {
+  const { warmUpModel } = await import('../../src/llm/warm-up.ts');
+  const { testSettings } = await import('./helpers.ts');
+  const fake = await startFakeOllama({ models: ['fake-demo'] });
+  try {
+    const ok = await warmUpModel(testSettings(fake.host, { keepAliveSeconds: 600 }));
+    assert.equal(ok.ok, true);
+    const body = fake.requests.at(-1)?.body as { messages: unknown[]; keep_alive: number; stream: boolean };
+    assert.deepEqual([body.messages, body.keep_alive, body.stream], [[], 600, false]);
+    const missing = await warmUpModel(testSettings(fake.host, { model: 'nope:1b' }));
+    assert.equal(missing.ok ? 'ok' : missing.code, 'LLM_MODEL_MISSING');
+  } finally {
+    await fake.close();
+  }
+  const dead = await warmUpModel(testSettings(await closedPortHost()));
+  assert.equal(dead.ok ? 'ok' : dead.code, 'LLM_UNREACHABLE');
+});
