@@ -49,8 +49,12 @@ export interface Utterance {
 export interface Ear {
   /** Next utterance; undefined when the caller does not start speaking within `timeoutMs`. */
   nextUtterance(options: { timeoutMs: number; signal: AbortSignal }): Promise<Utterance | undefined>;
-  /** Resolves true when the caller talks over the bot long enough; false when `signal` ends the watch. */
-  watchBargeIn(options: { minMs: number; ignoreFirstMs: number; signal: AbortSignal }): Promise<boolean>;
+  /**
+   * Resolves true when the caller talks over the bot long and loud enough (the engine's barge-in
+   * rule, barge_in_min_ms); speech starting in the first `ignoreFirstMs` does not count. Resolves
+   * false when `signal` ends the watch.
+   */
+  watchBargeIn(options: { ignoreFirstMs: number; signal: AbortSignal }): Promise<boolean>;
   /** Forget speech heard so far (e.g. the caller's own echo while the bot spoke without barge-in). */
   discardPending(): void;
 }

@@ -90,7 +90,7 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
     throw new VoicebotError('STT_FAILED', `speech recognition could not start: ${errorMessage(error)}`, { cause: error });
   }
   const speaker = new Speaker(channel, ear, {
-    bargeIn: config.barge_in, bargeInMinMs: config.barge_in_min_ms, bargeInIgnoreFirstMs: config.barge_in_ignore_first_ms,
+    bargeIn: config.barge_in, bargeInIgnoreFirstMs: config.barge_in_ignore_first_ms,
     skipKey: config.dtmf_skip_key, operatorKey: config.dtmf_operator_key,
   }, log);
   const callSignal = channel.hangup;

@@ -3,7 +3,6 @@ import type { CallChannel, Ear, RenderedSpeech } from './ports.ts';
 
 export interface SpeakerSettings {
   bargeIn: boolean;
-  bargeInMinMs: number;
   bargeInIgnoreFirstMs: number;
   skipKey: string;
   operatorKey: string;
@@ -44,7 +43,6 @@ export class Speaker {
     let bargedIn = false;
     if (this.#settings.bargeIn) {
       void this.#ear.watchBargeIn({
-        minMs: this.#settings.bargeInMinMs,
         ignoreFirstMs: this.#settings.bargeInIgnoreFirstMs,
         signal: watch.signal,
       }).then((hit) => {

@@ -46,10 +46,6 @@ export const callKeys = {
     type: 'bool', scope: 'profile', default: true,
     doc: 'Let caller speech interrupt the bot.',
   },
-  barge_in_min_ms: {
-    type: 'int', scope: 'profile', default: 300, min: 60, max: 3000,
-    doc: 'Sustained caller speech needed to interrupt the bot (longer than when listening, so coughs do not).',
-  },
   barge_in_ignore_first_ms: {
     type: 'int', scope: 'profile', default: 150, min: 0, max: 2000,
     doc: 'Caller audio ignored at the start of each bot sentence (echo of the line, the tail of a reply).',

@@ -1,0 +1,169 @@
+import type { AudioFrame } from '../../audio/pcm.ts';
+import type { Logger } from '../../log.ts';
+import type { SttEngine, SttEvent } from '../../stt/engine.ts';
+import type { Ear, Utterance } from '../ports.ts';
+
+type FinalEvent = Extract<SttEvent, { type: 'final' }>;
+
+/**
+ * The Ear port over one STT stream per call. Every fd 3 frame passes through (the engine must see
+ * audio during playback too); finals become utterances, barge-in events end playback watches.
+ * Utterances the caller spoke entirely over the bot without interrupting are dropped.
+ */
+export class StreamEar implements Ear {
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #recordAudio: boolean;
+  readonly #finals: Utterance[] = [];
+  #wake: (() => void) | undefined;
+  #inSpeech = false;
+  #ended = false;
+  #failure: unknown;
+  /** Set while the bot speaks: barge-in events resolve it. */
+  #watch: { startedAtMs: number; ignoreFirstMs: number; resolve: (hit: boolean) => void; bargedIn: boolean } | undefined;
+  #segmentBargedIn = false;
+  #segmentStartedWhileSpeaking = false;
+  /** Recent caller audio (for recording), with the stream time of its first sample. */
+  #audio: { frames: Int16Array[]; firstMs: number; streamMs: number; rateHz: number } = { frames: [], firstMs: 0, streamMs: 0, rateHz: 8000 };
+
+  constructor(engine: SttEngine, frames: AsyncIterable<AudioFrame>, options: { log: Logger; now: () => number; recordAudio: boolean; signal: AbortSignal }) {
+    this.#log = options.log;
+    this.#now = options.now;
+    this.#recordAudio = options.recordAudio;
+    void this.#run(engine.transcribe(this.#tee(frames), { signal: options.signal, botSpeaking: () => this.#watch !== undefined }));
+  }
+
+  async nextUtterance(options: { timeoutMs: number; signal: AbortSignal }): Promise<Utterance | undefined> {
+    const deadline = this.#now() + options.timeoutMs;
+    for (;;) {
+      const ready = this.#finals.shift();
+      if (ready !== undefined) return ready;
+      if (this.#failure !== undefined) throw this.#failure;
+      if (this.#ended || options.signal.aborted) return undefined;
+      // Silence counts only until the caller starts speaking; then we wait for the end.
+      const waitMs = this.#inSpeech ? undefined : deadline - this.#now();
+      if (waitMs !== undefined && waitMs <= 0) return undefined;
+      await this.#sleep(waitMs, options.signal);
+    }
+  }
+
+  watchBargeIn(options: { ignoreFirstMs: number; signal: AbortSignal }): Promise<boolean> {
+    this.#watch?.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const finish = (hit: boolean) => {
+        if (this.#watch === watch) this.#watch = undefined;
+        options.signal.removeEventListener('abort', onAbort);
+        resolve(hit);
+      };
+      const watch = { startedAtMs: this.#now(), ignoreFirstMs: options.ignoreFirstMs, resolve: finish, bargedIn: false };
+      const onAbort = () => finish(false);
+      this.#watch = watch;
+      if (options.signal.aborted) finish(false);
+      else options.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  discardPending(): void {
+    this.#finals.length = 0;
+  }
+
+  async #run(events: AsyncIterable<SttEvent>): Promise<void> {
+    try {
+      for await (const event of events) this.#handle(event);
+    } catch (error) {
+      if (!this.#ended) {
+        this.#failure = error;
+        this.#log.error('STT', 'speech recognition stopped', { error: error instanceof Error ? error.message : String(error) });
+      }
+    } finally {
+      this.#ended = true;
+      this.#wakeUp();
+    }
+  }
+
+  #handle(event: SttEvent): void {
+    if (event.type === 'speech-start') {
+      this.#inSpeech = true;
+      this.#segmentBargedIn = false;
+      this.#segmentStartedWhileSpeaking = this.#watch !== undefined;
+      this.#wakeUp();
+      return;
+    }
+    if (event.type === 'barge-in') {
+      const watch = this.#watch;
+      if (watch === undefined || this.#now() - watch.startedAtMs < watch.ignoreFirstMs) return;
+      this.#segmentBargedIn = true;
+      this.#log.info('STT', 'caller barged in', { streamMs: Math.round(event.atMs) });
+      watch.resolve(true);
+      return;
+    }
+    if (event.type === 'partial') return;
+    this.#inSpeech = false;
+    const overBot = this.#watch !== undefined || (this.#segmentStartedWhileSpeaking && !this.#segmentBargedIn);
+    if (overBot && !this.#segmentBargedIn) {
+      this.#log.info('STT', 'ignored speech over the bot (no barge-in)', { text: event.text });
+    } else {
+      this.#finals.push(this.#toUtterance(event));
+    }
+    this.#wakeUp();
+  }
+
+  #toUtterance(event: FinalEvent): Utterance {
+    const now = this.#now();
+    // Stream time -> wall clock: the final is reported `decodeMs` after the speech ended.
+    const endWall = now - event.decodeMs - Math.max(0, event.atMs - event.speechEndMs);
+    return {
+      text: event.text.trim(),
+      speechStartMs: endWall - (event.speechEndMs - event.speechStartMs),
+      speechEndMs: endWall,
+      sttMs: now - endWall,
+      audio: this.#recordAudio ? this.#slice(event.speechStartMs, event.speechEndMs) : undefined,
+    };
+  }
+
+  async *#tee(frames: AsyncIterable<AudioFrame>): AsyncGenerator<AudioFrame> {
+    for await (const frame of frames) {
+      if (this.#recordAudio) this.#remember(frame);
+      yield frame;
+    }
+  }
+
+  #remember(frame: AudioFrame): void {
+    const audio = this.#audio;
+    audio.rateHz = frame.sampleRateHz;
+    audio.frames.push(frame.samples);
+    audio.streamMs += (frame.samples.length / frame.sampleRateHz) * 1000;
+    // Keep at most the longest utterance plus margin (60 s).
+    while (audio.frames.length > 3000) {
+      const dropped = audio.frames.shift();
+      if (dropped !== undefined) audio.firstMs += (dropped.length / audio.rateHz) * 1000;
+    }
+  }
+
+  #slice(fromMs: number, toMs: number): { samples: Int16Array; sampleRateHz: number } {
+    const audio = this.#audio;
+    const all = new Int16Array(audio.frames.reduce((sum, frame) => sum + frame.length, 0));
+    let offset = 0;
+    for (const frame of audio.frames) { all.set(frame, offset); offset += frame.length; }
+    const toIndex = (ms: number) => Math.max(0, Math.min(all.length, Math.round(((ms - audio.firstMs) / 1000) * audio.rateHz)));
+    return { samples: all.slice(toIndex(fromMs), toIndex(toMs)), sampleRateHz: audio.rateHz };
+  }
+
+  #sleep(timeoutMs: number | undefined, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        if (this.#wake === done) this.#wake = undefined;
+        resolve();
+      };
+      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
+      signal.addEventListener('abort', done, { once: true });
+      this.#wake = done;
+    });
+  }
+
+  #wakeUp(): void {
+    this.#wake?.();
+  }
+}
