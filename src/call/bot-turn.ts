@@ -6,7 +6,7 @@ import { heardPrefix, type Speaker } from './speaker.ts';
 
 export type BotAction =
   | { type: 'end_call'; reason: string }
-  | { type: 'transfer'; destination: string }
+  | { type: 'transfer'; destination: string; target: string }
   | { type: 'operator' };
 
 export interface BotTurnResult {
@@ -67,7 +67,7 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
         } else if (event.type === 'end_call') {
           result.action ??= { type: 'end_call', reason: event.reason };
         } else {
-          result.action ??= { type: 'transfer', destination: event.destination };
+          result.action ??= { type: 'transfer', destination: event.destination, target: event.target };
         }
       }
     } catch (error) {

@@ -79,7 +79,8 @@ export interface Voice {
 export type ReplyEvent =
   | { type: 'text'; delta: string }
   | { type: 'end_call'; reason: string }
-  | { type: 'transfer'; destination: string }
+  /** `destination` is the whitelisted name; `target` is what the dialplan dials (VOICEBOT_TRANSFER_TO). */
+  | { type: 'transfer'; destination: string; target: string }
   | { type: 'error'; code: string; message: string };
 
 /** The conversation partner (adapts src/llm); keeps its own history. */

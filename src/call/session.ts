@@ -151,8 +151,8 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
     if (turn.action?.type === 'operator') return operatorTransfer(deps);
     if (turn.action?.type === 'transfer') {
       if (turn.heardText === '') await speakQuietly(deps, phrases, config.transfer_text, speaker);
-      callLog.event('transfer', turn.action.destination);
-      return { action: 'transfer', status: 'TRANSFER', transferTo: turn.action.destination, endReason: 'transfer' };
+      callLog.event('transfer', `${turn.action.destination} -> ${turn.action.target}`);
+      return { action: 'transfer', status: 'TRANSFER', transferTo: turn.action.target, endReason: 'transfer' };
     }
     if (turn.action?.type === 'end_call') {
       callLog.event('end_call', turn.action.reason);

@@ -45,19 +45,8 @@ async function checkSetup(options: DoctorOptions, report: (result: CheckResult) 
 }
 
 async function checkOllamaReachable(host: string, model: string): Promise<CheckResult> {
-  const name = 'ollama';
-  try {
-    const response = await fetch(new URL('/api/tags', host), { signal: AbortSignal.timeout(3000) });
-    if (!response.ok) return fail(name, `${host}/api/tags answered HTTP ${response.status}`, 'check that the server at ollama_host is Ollama');
-    const tags = await response.json() as { models?: { name?: string }[] };
-    const names = (tags.models ?? []).map((entry) => entry.name ?? '');
-    const present = names.some((entry) => entry === model || entry === `${model}:latest`);
-    if (!present) return fail(name, `${host} is up but has no model ${model}`, `run: ollama pull ${model}`);
-    return pass(name, `${host} serves ${model}`);
-  } catch (error) {
-    return fail(name, `${host} is not reachable (${errorMessage(error)})`,
-      'start Ollama (systemctl start ollama) or set ollama_host / OLLAMA_HOST to where it runs');
-  }
+  const { checkOllama } = await import('../llm/health.ts');
+  return checkOllama(host, model, { timeoutMs: 3000 });
 }
 
 function printResult(result: CheckResult): void {
