@@ -327,9 +327,9 @@ export class AsteriskEngine {
   }
 
   #exec(argv: string[], ok: (t: string) => void, usage: () => void): void {
-    if (argv.length < 3) return usage();
-    const app = (argv[2] ?? '').toLowerCase();
-    const appArgs = argv.slice(3).join(' ');
+    if (argv.length < 2) return usage();
+    const app = (argv[1] ?? '').toLowerCase();
+    const appArgs = argv.slice(2).join(' ');
     switch (app) {
       case 'playback': {
         const sound = this.#alive ? this.#sound(appArgs.split(',')[0] ?? '') : undefined;
