@@ -25,8 +25,10 @@ export interface CallChannel {
 export interface PlayResult {
   /** Escape digit that stopped playback. */
   digit: string | undefined;
-  /** Samples played, as Asterisk reports it (endpos). */
-  endposSamples: number;
+  /** Samples played, as Asterisk reports it (endpos); undefined when we interrupted (no reply comes). */
+  endposSamples: number | undefined;
+  /** Wall time from the STREAM FILE write to its end: the estimate of what was heard when endpos is unknown. */
+  elapsedMs: number;
   /** Stopped by our own signal (barge-in, skip). */
   interrupted: boolean;
   /** Asterisk could not play the file (result=-1 without hangup). */

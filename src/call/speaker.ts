@@ -57,7 +57,9 @@ export class Speaker {
     try {
       const result = await this.#channel.play(speech.file, { escapeDigits, signal: stop.signal });
       const totalSamples = Math.max(1, (speech.durationMs / 1000) * speech.sampleRateHz);
-      const heardFraction = Math.min(1, result.endposSamples / totalSamples);
+      const heardFraction = result.endposSamples === undefined
+        ? Math.min(1, result.elapsedMs / Math.max(1, speech.durationMs))
+        : Math.min(1, result.endposSamples / totalSamples);
       this.#log.info('PLAY', 'played', {
         file: speech.file, ms: Math.round(heardFraction * speech.durationMs), of: Math.round(speech.durationMs),
         digit: result.digit, interrupted: result.interrupted, bargeIn: bargedIn,

@@ -2,6 +2,10 @@ import type { KeyTable } from '../schema.ts';
 
 /** Text-to-speech (Piper voice through sherpa-onnx) settings. */
 export const ttsKeys = {
+  voice_engine: {
+    type: 'enum', scope: 'profile', default: 'piper', values: ['piper', 'test-tone'],
+    doc: 'piper = the Piper voice in piper_voice. test-tone = a TEST ENGINE that beeps instead of speaking, used by `voicebot simulate` where no voice is installed; never on a live line.',
+  },
   piper_voice: {
     type: 'path', scope: 'profile', default: '/var/lib/voicebot/models/voice.onnx',
     doc: 'Piper voice model; its .onnx.json must sit beside it. Prepared once for sherpa-onnx under cache_dir/voices.',

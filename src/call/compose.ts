@@ -1,0 +1,104 @@
+import type { AgiSession } from '../agi/session.ts';
+import type { Config } from '../config/keys/index.ts';
+import { LlmConversation, llmSettingsFrom, loadPromptTemplate, OllamaBrain, warmUpModel } from '../llm/index.ts';
+import type { Logger } from '../log.ts';
+import { callStoreFromConfig, newCallId } from '../store/call-store.ts';
+import { sttOptionsFromConfig } from '../stt/options.ts';
+import { VoskModel } from '../stt/vosk-model.ts';
+import { VoskSttEngine } from '../stt/vosk-stt.ts';
+import type { TtsEngine } from '../tts/engine.ts';
+import { piperOptionsFromConfig } from '../tts/options.ts';
+import { PiperTtsEngine } from '../tts/piper-tts.ts';
+import { splitSentences } from '../tts/sentence-splitter.ts';
+import { ToneTestVoice } from '../tts/tone-test-voice.ts';
+import { storeCallLog } from './adapters/call-log.ts';
+import { agiCallChannel } from './adapters/channel.ts';
+import { StreamEar } from './adapters/ear.ts';
+import { PendingEngine, rendererVoice, voiceFileIdentity } from './adapters/voice.ts';
+import { saveUtteranceWav } from './caller-audio.ts';
+import type { CallOutcome } from './ports.ts';
+import { runSession } from './session.ts';
+
+export interface ComposeOptions {
+  session: AgiSession;
+  config: Config;
+  configFile: string;
+  profile: string | undefined;
+  log: Logger;
+  startedAtMs: number;
+}
+
+/**
+ * The composition root: the one place real engines are wired to the call session. Test engines
+ * enter only through config (voice_engine = test-tone, a generated model folder, a fake Ollama
+ * host), which `voicebot simulate` writes and logs as such.
+ */
+export async function runConversation(options: ComposeOptions): Promise<CallOutcome> {
+  const { session, config, log } = options;
+  const env = session.env;
+  const callId = newCallId(options.startedAtMs);
+  const store = callStoreFromConfig(config, log);
+  store.openCall({
+    uniqueid: env.uniqueId, channel: env.channel, callerNumber: env.callerId, callerName: env.callerIdName,
+    dnid: env.dnid, context: env.context, extension: env.extension, profile: options.profile,
+    model: config.ollama_model, voice: config.voice_engine === 'piper' ? config.piper_voice : 'test-tone (TEST ENGINE)',
+    startedAtMs: options.startedAtMs,
+  });
+  const callLog = storeCallLog(store, callId, config.db_flush_timeout_ms);
+  log.info('CALL', 'call started', { callId, profile: options.profile ?? 'general', callerNumber: env.callerId });
+
+  const settings = llmSettingsFrom(config, options.configFile);
+  const conversation = new LlmConversation({
+    settings,
+    call: { callerNumber: env.callerId, callerName: env.callerIdName, profile: options.profile ?? 'general', language: config.language },
+    template: loadPromptTemplate(settings.promptFile),
+    log,
+  });
+  // Hidden behind the greeting: a cold model load would otherwise land on the first reply.
+  void warmUpModel(settings, { signal: session.hangup }).then((result) => {
+    if (result.ok) log.info('LLM', 'model warm', { ms: Math.round(result.elapsedMs) });
+    else log.warn('LLM', 'model warm-up failed', { code: result.code, error: result.message, ms: Math.round(result.elapsedMs) });
+  });
+
+  const tts = loadVoice(config, log);
+  const voice = rendererVoice({ engine: tts, cacheDir: config.cache_dir, callId, format: config.tts_format });
+  const audio = session.audio;
+  const loadEar = async () => {
+    if (audio === undefined) throw session.audioError ?? new Error('no caller audio on fd 3');
+    const loadStarted = performance.now();
+    const model = await VoskModel.load(config.vosk_model_dir);
+    log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - loadStarted), sampleRateHz: model.sampleRateHz });
+    const engine = new VoskSttEngine(model, sttOptionsFromConfig(config));
+    return new StreamEar(engine, audio, { log, now: Date.now, recordAudio: config.record_caller, signal: session.hangup });
+  };
+
+  try {
+    return await runSession({
+      channel: agiCallChannel(session.agi, session.hangup),
+      loadEar, voice, callLog, log,
+      brain: new OllamaBrain(conversation, `ollama:${config.ollama_model}`),
+      splitSentences: (deltas) => splitSentences(deltas, { maxChars: config.tts_max_sentence_chars }),
+      config, now: Date.now, startedAtMs: options.startedAtMs,
+      saveCallerAudio: config.record_caller ? (utterance, seq) => saveUtteranceWav(config.cache_dir, callId, utterance, seq, log) : undefined,
+    });
+  } finally {
+    tts.close();
+  }
+}
+
+function loadVoice(config: Config, log: Logger): PendingEngine {
+  if (config.voice_engine === 'test-tone') {
+    log.warn('TTS', 'voice_engine = test-tone: the caller hears beeps from a TEST ENGINE, not a voice');
+    const tone = new ToneTestVoice();
+    return new PendingEngine(Promise.resolve<TtsEngine>(tone), { name: tone.name, cacheKey: tone.cacheKey, sampleRateHz: tone.sampleRateHz });
+  }
+  const started = performance.now();
+  const engine = PiperTtsEngine.load(piperOptionsFromConfig(config)).then((loaded) => {
+    log.info('TTS', 'voice loaded', { voice: config.piper_voice, ms: Math.round(performance.now() - started), prepareMs: Math.round(loaded.timings.prepareMs) });
+    return loaded as TtsEngine;
+  });
+  return new PendingEngine(engine, {
+    name: `piper:${config.piper_voice}`,
+    cacheKey: voiceFileIdentity(config.piper_voice, `${config.tts_speed}/${config.tts_speaker_id}`),
+  });
+}
