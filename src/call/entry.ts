@@ -14,8 +14,6 @@ export interface CallEntryOptions {
 const MAX_CALL_MS = 4 * 60 * 60 * 1000;
 /** Length of one WAIT FOR DIGIT slice: DTMF is only heard while a command is outstanding. */
 const LISTEN_SLICE_MS = 5000;
-/** If something still holds the event loop this long after the call ended, exit anyway. */
-const EXIT_GUARD_MS = 700;
 
 /**
  * Entry point of one call (one process per call, started by Asterisk). Returns the exit code:
@@ -34,15 +32,17 @@ export async function runCallEntry(options: CallEntryOptions): Promise<number> {
     process.stderr.write(`voicebot: ${errorMessage(error)}\n`);
   }
   const logger = makeLogger(config);
+  let exitCode = 0;
   try {
-    return await runSession(logger, configError);
+    exitCode = await runSession(logger, configError);
+    return exitCode;
   } finally {
     logger.close();
-    // Every handle is released on the normal path; this guard only fires if one is not.
-    setTimeout(() => {
-      process.stderr.write('voicebot: forced exit: a handle kept the process alive after the call ended\n');
-      process.exit(0);
-    }, EXIT_GUARD_MS).unref();
+    // End with process.exit(), never by letting the loop drain: during a natural exit Node restores
+    // SIGHUP's default action, and Asterisk's SIGHUP (sent at the hangup, maybe while we are
+    // already finishing) would then kill the process (exit by signal instead of 0). Measured: a
+    // SIGHUP flood kills 30/30 naturally-exiting processes and 0/30 that call process.exit().
+    setImmediate(() => process.exit(exitCode));
   }
 }
 
