@@ -39,23 +39,14 @@ export interface AgiSession {
 }
 
 /**
- * Bootstrap one EAGI call: start reading fd 3 at once (before anything else, so no audio is
- * dropped), read the env block, learn the audio format, and wire every hangup source (SIGHUP,
+ * Bootstrap one EAGI call: read the env block (it arrives at once), start reading fd 3 (the pipe
+ * holds ~4 s, nothing is lost meanwhile), learn the audio format, and wire every hangup source (SIGHUP,
  * stdin EOF, fd 3 EOF, EPIPE, 511, result=-1) into one signal. Throws a typed AgiError when the env
  * block is unusable; the caller logs it and exits cleanly.
  */
 export async function openAgiSession(options: AgiSessionOptions): Promise<AgiSession> {
   const logger = options.logger ?? silentLogger;
-  let audio: Fd3Reader | undefined;
-  let audioError: AgiError | undefined;
-  try {
-    const format = options.audioFormat === 'auto' ? undefined : options.audioFormat;
-    if (typeof options.audio === 'number') audio = Fd3Reader.open(options.audio, { logger, format });
-    else if (options.audio !== null) audio = new Fd3Reader(options.audio, { logger, format });
-  } catch (error) {
-    audioError = error instanceof AgiError ? error : new AgiError('FD3_UNAVAILABLE', String(error), { cause: error });
-    logger.error('AGI', 'no caller audio', { code: audioError.code, error: audioError.message });
-  }
+  const format = options.audioFormat === 'auto' ? undefined : options.audioFormat;
   let opened: { channel: AgiChannel; env: AgiEnv };
   try {
     opened = await AgiChannel.open({
@@ -63,11 +54,25 @@ export async function openAgiSession(options: AgiSessionOptions): Promise<AgiSes
       envTimeoutMs: options.envTimeoutMs, maxLineBytes: options.maxLineBytes,
     });
   } catch (error) {
-    audio?.close();
     options.input.destroy();
     throw error;
   }
   const { channel, env } = opened;
+  // Only EAGI passes fd 3. Without it, fd 3 is one of Node's own descriptors (its epoll fd):
+  // trust the env block's agi_enhanced, then check the fd really is a pipe.
+  let audio: Fd3Reader | undefined;
+  let audioError: AgiError | undefined;
+  try {
+    if (typeof options.audio === 'number') {
+      if (!env.enhanced) throw new AgiError('FD3_UNAVAILABLE', 'started by AGI(), which gives no caller audio: use EAGI(voicebot) in the dialplan');
+      audio = Fd3Reader.open(options.audio, { logger, format });
+    } else if (options.audio !== null) {
+      audio = new Fd3Reader(options.audio, { logger, format });
+    }
+  } catch (error) {
+    audioError = error instanceof AgiError ? error : new AgiError('FD3_UNAVAILABLE', String(error), { cause: error });
+    logger.error('AGI', 'no caller audio', { code: audioError.code, error: audioError.message });
+  }
   const agi = new Agi(channel);
   const unsubscribe = options.hangupSource?.subscribe(() => channel.markHangup('sighup')) ?? (() => {});
   const onAudioEof = () => channel.markHangup('fd3-eof');

@@ -96,7 +96,7 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
     if (stats.isFIFO() || stats.isSocket()) {
       return new Fd3Reader(new Socket({ fd, readable: true, writable: false }), options);
     }
-    if (stats.isFile() || stats.isCharacterDevice()) {
+    if (stats.isFile()) {
       return new Fd3Reader(createReadStream('', { fd, autoClose: true }), options);
     }
     throw new AgiError('FD3_UNAVAILABLE', `fd ${fd} is neither a pipe nor a file: no caller audio`);

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, readFileSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { formatAgiEnv } from '../../src/agi/env.ts';
+import { asteriskProcessEnv } from '../../src/simulate/fake-asterisk.ts';
+import { makePipe } from '../../src/simulate/asterisk/pipes.ts';
+import { mainTs, nodeBin } from '../support/paths.ts';
+
+const ENV = formatAgiEnv([['agi_request', 'voicebot'], ['agi_channel', 'SIP/100-00000001'], ['agi_uniqueid', '1700000000.1'], ['agi_enhanced', '1.0'], ['agi_accountcode', '']]);
+
+/**
+ * Run the real voicebot as Asterisk would, but with a hostile "Asterisk" the test scripts:
+ * `respond` gets every command line the program writes and returns what to send back.
+ */
+async function runHostile(options: { withFd3: boolean; start: string | Buffer; endStdin?: boolean; respond: (line: string, index: number) => string | Buffer | undefined }) {
+  const dir = mkdtempSync(join(tmpdir(), 'voicebot-bad-'));
+  const logFile = join(dir, 'voicebot.log');
+  const stdin = await makePipe('to-child');
+  const stdout = await makePipe('from-child');
+  const fd3 = options.withFd3 ? await makePipe('to-child') : undefined;
+  const stdio: (number | 'pipe')[] = [stdin.childFd, stdout.childFd, 'pipe'];
+  if (fd3 !== undefined) stdio.push(fd3.childFd);
+  const child = spawn(nodeBin, [mainTs], {
+    stdio, env: { ...asteriskProcessEnv(), PATH: process.env['PATH'], VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'yes' },
+  });
+  for (const fd of [stdin.childFd, stdout.childFd, fd3?.childFd]) if (fd !== undefined) closeSync(fd);
+  const toChild = new Socket({ fd: stdin.parentFd, readable: false, writable: true });
+  toChild.on('error', () => {});
+  const fromChild = new Socket({ fd: stdout.parentFd, readable: true, writable: false });
+  const commands: string[] = [];
+  let partial = '';
+  fromChild.setEncoding('utf8');
+  fromChild.on('data', (text: string) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      commands.push(line);
+      const answer = options.respond(line, commands.length - 1);
+      if (answer !== undefined) toChild.write(answer);
+    }
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (text: string) => { stderr += text; });
+  const started = performance.now();
+  toChild.write(options.start);
+  if (options.endStdin === true) toChild.end();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+  clearTimeout(timer);
+  const elapsedMs = performance.now() - started;
+  toChild.destroy();
+  fromChild.destroy();
+  if (fd3 !== undefined) closeSync(fd3.parentFd);
+  let log = '';
+  try { log = readFileSync(logFile, 'utf8'); } catch { /* no log */ }
+  return { code, signal, commands, stderr, log, elapsedMs, partial };
+}
+
+const AGI_LINE = /^(GET VARIABLE|SET VARIABLE|ANSWER|WAIT FOR DIGIT|HANGUP|VERBOSE|NOOP|GET FULL VARIABLE|CHANNEL STATUS)( |$)/;
+
+function assertClean(result: Awaited<ReturnType<typeof runHostile>>, code: RegExp): void {
+  const context = `stderr:\n${result.stderr}`;
+  assert.equal(result.signal, null, `not killed (${result.signal}): it must never hang\n${context}`);
+  assert.equal(result.code, 0, context);
+  assert.match(result.log, code, `the typed error is logged\n${result.log}`);
+  assert.ok(result.commands.every((line) => AGI_LINE.test(line)), `stdout carried only AGI commands: ${JSON.stringify(result.commands)}`);
+  assert.equal(result.partial, '', 'no stray bytes on stdout');
+  assert.doesNotMatch(result.stderr, /internal error|forced exit/);
+}
+
+test('a malformed reply: logged AGI_MALFORMED_REPLY, exit 0', async () => {
+  const result = await runHostile({ withFd3: true, start: ENV, respond: (_line, i) => (i === 0 ? '200 result=0\n' : 'HTTP/1.1 200 OK\n') });
+  assertClean(result, /AGI_MALFORMED_REPLY/);
+});
+
+test('a 1 MB line from Asterisk: logged AGI_LINE_TOO_LONG, exit 0', async () => {
+  const result = await runHostile({ withFd3: true, start: ENV, respond: (_line, i) => (i === 0 ? '200 result=0\n' : Buffer.alloc(1024 * 1024, 0x41)) });
+  assertClean(result, /AGI_LINE_TOO_LONG/);
+});
+
+test('an env block without the closing empty line, then EOF: logged AGI_ENV_INCOMPLETE, exit 0, nothing written', async () => {
+  const result = await runHostile({ withFd3: true, start: ENV.slice(0, -1), endStdin: true, respond: () => undefined });
+  assertClean(result, /AGI_ENV_INCOMPLETE/);
+  assert.deepEqual(result.commands, []);
+});
+
+test('fd 3 closed at start: logged FD3_UNAVAILABLE, VOICEBOT_STATUS=ERROR for the dialplan, no ANSWER, exit 0', async () => {
+  const result = await runHostile({ withFd3: false, start: ENV, respond: () => '200 result=1\n' });
+  assertClean(result, /FD3_UNAVAILABLE/);
+  assert.deepEqual(result.commands, ['SET VARIABLE VOICEBOT_STATUS "ERROR"']);
+});
