@@ -78,7 +78,7 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
       loadEar, voice, callLog, log,
       brain: new OllamaBrain(conversation, `ollama:${config.ollama_model}`),
       splitSentences: (deltas) => splitSentences(deltas, { maxChars: config.tts_max_sentence_chars }),
-      config, now: Date.now, startedAtMs: options.startedAtMs,
+      config, now: Date.now, startedAtMs: options.startedAtMs, redactTranscripts: config.redact_transcripts,
       saveCallerAudio: config.record_caller ? (utterance, seq) => saveUtteranceWav(config.cache_dir, callId, utterance, seq, log) : undefined,
     });
   } finally {

@@ -1,7 +1,9 @@
+import type { AgiSession } from '../agi/session.ts';
 import type { Config } from '../config/keys/index.ts';
 import { errorCode, errorMessage } from '../errors.ts';
 import { Logger } from '../log.ts';
 import { hangupSignal } from '../runtime/hangup-signal.ts';
+import { preflight } from './preflight.ts';
 
 export interface CallEntryOptions {
   /** Profile from EAGI(voicebot,<profile>); undefined = [general] only. */
@@ -10,23 +12,21 @@ export interface CallEntryOptions {
   env: NodeJS.ProcessEnv;
 }
 
-/** Longest call the protocol-level loop keeps open. */
-const MAX_CALL_MS = 4 * 60 * 60 * 1000;
-/** Length of one WAIT FOR DIGIT slice: DTMF is only heard while a command is outstanding. */
-const LISTEN_SLICE_MS = 5000;
-
 /**
- * Entry point of one call (one process per call, started by Asterisk). Returns the exit code:
- * 0 on every hangup cause and every protocol error (logged), so Asterisk's dialplan goes on.
- * For now the call is protocol-level only: answer, then listen in WAIT FOR DIGIT slices until
- * hangup or MAX_CALL_MS, draining fd 3 all along.
+ * Entry point of one call (one process per call, started by Asterisk). Ends the process with exit
+ * code 0 on every hangup cause and every handled failure, so the dialplan goes on and reads
+ * VOICEBOT_STATUS; only a bug in voicebot itself gives another code.
  */
 export async function runCallEntry(options: CallEntryOptions): Promise<number> {
+  const startedAtMs = Date.now();
   let config: Config | undefined;
+  let configFile = options.configPath ?? 'voicebot.conf';
   let configError: unknown;
   try {
     const { loadConfig } = await import('../config/load.ts');
-    config = loadConfig({ path: options.configPath, env: options.env }).resolve(options.profile);
+    const loaded = loadConfig({ path: options.configPath, env: options.env });
+    configFile = loaded.file;
+    config = loaded.resolve(options.profile);
   } catch (error) {
     configError = error;
     process.stderr.write(`voicebot: ${errorMessage(error)}\n`);
@@ -34,7 +34,11 @@ export async function runCallEntry(options: CallEntryOptions): Promise<number> {
   const logger = makeLogger(config);
   let exitCode = 0;
   try {
-    exitCode = await runSession(logger, configError);
+    exitCode = await runCall(logger, { config, configFile, configError, profile: options.profile, startedAtMs });
+    return exitCode;
+  } catch (error) {
+    logger.error('CALL', 'internal error', { code: errorCode(error), error: error instanceof Error ? error.stack ?? error.message : String(error) });
+    exitCode = 70;
     return exitCode;
   } finally {
     logger.close();
@@ -46,11 +50,17 @@ export async function runCallEntry(options: CallEntryOptions): Promise<number> {
   }
 }
 
-async function runSession(logger: Logger, configError: unknown): Promise<number> {
+interface CallSetup {
+  config: Config | undefined;
+  configFile: string;
+  configError: unknown;
+  profile: string | undefined;
+  startedAtMs: number;
+}
+
+async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
   const { openAgiSession } = await import('../agi/session.ts');
-  const { untilHangup } = await import('../agi/run-until-hangup.ts');
-  const { isHangup } = await import('../agi/errors.ts');
-  let session;
+  let session: AgiSession;
   try {
     session = await openAgiSession({ input: process.stdin, output: process.stdout, audio: 3, hangupSource: hangupSignal, logger });
   } catch (error) {
@@ -59,52 +69,39 @@ async function runSession(logger: Logger, configError: unknown): Promise<number>
     return 0;
   }
   const log = logger.withCallId(session.env.uniqueId || 'unknown');
-  const { agi, hangup } = session;
-  const startedAt = performance.now();
-  let reason = 'max-duration';
-  const drained = drainAudio(session.audio, log);
   try {
-    if (configError !== undefined || session.audioError !== undefined) {
-      const error = configError ?? session.audioError;
-      log.error('CALL', 'not answering: setup error', { code: errorCode(error), error: errorMessage(error) });
-      reason = 'setup-error';
-      await untilHangup(agi.setVariable('VOICEBOT_STATUS', 'ERROR'), hangup);
+    const problems = setupProblems(setup, session);
+    if (problems.length > 0 || setup.config === undefined) {
+      for (const problem of problems) log.error('CALL', 'not answering: setup error', { error: problem });
+      await refuseCall(session, log);
       return 0;
     }
-    await untilHangup(agi.answer(), hangup);
-    log.info('CALL', 'answered', { channel: session.env.channel, callerNumber: session.env.callerId });
-    while (performance.now() - startedAt < MAX_CALL_MS) {
-      const { digit } = await untilHangup(agi.waitForDigit(LISTEN_SLICE_MS), hangup);
-      if (digit !== undefined) log.info('CALL', 'dtmf', { digit });
-    }
-    await untilHangup(agi.setVariable('VOICEBOT_STATUS', 'MAXDURATION'), hangup);
-    await untilHangup(agi.hangup(), hangup);
-    return 0;
-  } catch (error) {
-    if (isHangup(error)) {
-      reason = `hangup:${error.hangupCause}`;
-    } else {
-      reason = `error:${errorCode(error)}`;
-      log.error('CALL', 'call ended by an error', { code: errorCode(error), error: errorMessage(error) });
-    }
+    const { runConversation } = await import('./compose.ts');
+    await runConversation({ session, config: setup.config, configFile: setup.configFile, profile: setup.profile, log, startedAtMs: setup.startedAtMs });
     return 0;
   } finally {
-    log.info('CALL', 'call ended', {
-      reason, durationMs: Math.round(performance.now() - startedAt),
-      fd3Bytes: session.audio?.stats.bytes, fd3Overruns: session.audio?.stats.overruns,
+    log.info('CALL', 'process done', {
+      fd3Bytes: session.audio?.stats.bytes, fd3Overruns: session.audio?.stats.overruns, fd3Dropped: session.audio?.stats.droppedFrames,
     });
     session.close();
-    await drained;
   }
 }
 
-/** Consume caller audio so it never piles up; the conversation loop will replace this. */
-async function drainAudio(audio: AsyncIterable<unknown> | undefined, logger: Logger): Promise<void> {
-  if (audio === undefined) return;
+function setupProblems(setup: CallSetup, session: AgiSession): string[] {
+  if (setup.configError !== undefined) return [errorMessage(setup.configError)];
+  if (setup.config === undefined) return ['no configuration'];
+  if (session.audioError !== undefined) return [`${session.audioError.code}: ${session.audioError.message}. Fix: run voicebot with EAGI(), not AGI()`];
+  return preflight(setup.config, setup.configFile);
+}
+
+/** Leave the call unanswered and tell the dialplan why (VOICEBOT_STATUS=ERROR). */
+async function refuseCall(session: AgiSession, log: Logger): Promise<void> {
+  const { untilHangup } = await import('../agi/run-until-hangup.ts');
   try {
-    for await (const _frame of audio) { /* counted by the reader's stats */ }
+    await untilHangup(session.agi.setVariable('VOICEBOT_STATUS', 'ERROR'), session.hangup);
+    await untilHangup(session.agi.setVariable('VOICEBOT_ACTION', 'handoff'), session.hangup);
   } catch (error) {
-    logger.warn('AGI', 'fd 3 reader failed', { error: errorMessage(error) });
+    log.warn('CALL', 'could not set VOICEBOT_STATUS', { error: errorMessage(error) });
   }
 }
 

@@ -28,6 +28,8 @@ export interface SessionDeps {
   now: () => number;
   /** When the process started, epoch ms: start-up cost is logged against it. */
   startedAtMs: number;
+  /** Keep caller and bot text out of console lines (redact_transcripts). */
+  redactTranscripts: boolean;
   /** Writes a caller utterance to a WAV in the call folder; returns its path (recording on). */
   saveCallerAudio?: ((utterance: Utterance, seq: number) => string | undefined) | undefined;
 }
@@ -99,11 +101,14 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
 
   let reprompts = 0;
   let callerTurns = 0;
+  /** Shown on the Asterisk console once nothing plays (VERBOSE would stop a playback). */
+  let lastExchange = '';
   for (;;) {
     checkHangup();
     if (deps.now() - answeredMs >= config.max_call_seconds * 1000) return goodbye(deps, phrases, speaker, 'max_call_seconds');
     if (callerTurns >= config.max_turns) return goodbye(deps, phrases, speaker, 'max_turns');
-    await mirror(deps, 'voicebot: listening');
+    await mirror(deps, lastExchange);
+    lastExchange = '';
     const heard = await listen(channel, ear, config.silence_reprompt_seconds * 1000);
     checkHangup();
     if (heard.kind === 'digit') {
@@ -140,6 +145,7 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
     }, callSignal);
     checkHangup();
     recordBotTurn(deps, turn, replyStartMs, utterance.speechEndMs);
+    lastExchange = consoleLine(deps, utterance.text, turn);
     if (turn.failure !== undefined) {
       log.error(turn.failure.status === 'LLM_FAILED' ? 'LLM' : 'TTS', 'reply failed; apologising and handing back to the dialplan', {
         code: turn.failure.code, error: turn.failure.message,
@@ -256,8 +262,14 @@ async function setDialplanVariables(channel: CallChannel, outcome: CallOutcome, 
   }
 }
 
+function consoleLine(deps: SessionDeps, callerText: string, turn: BotTurnResult): string {
+  const show = (text: string) => (deps.redactTranscripts ? `[${text.length} chars]` : JSON.stringify(text.slice(0, 120)));
+  const firstAudio = turn.timeToFirstAudioMs === undefined ? '' : `, first audio after ${Math.round(turn.timeToFirstAudioMs)} ms`;
+  return `voicebot: caller ${show(callerText)} -> bot ${show(turn.generatedText.trim())}${turn.interrupted ? ' (interrupted)' : ''}${firstAudio}`;
+}
+
 async function mirror(deps: SessionDeps, message: string): Promise<void> {
-  if (!deps.config.mirror_verbose || deps.channel.hangup.aborted) return;
+  if (message === '' || !deps.config.mirror_verbose || deps.channel.hangup.aborted) return;
   try {
     await deps.channel.verbose(message);
   } catch {

@@ -92,5 +92,5 @@ test('an env block without the closing empty line, then EOF: logged AGI_ENV_INCO
 test('fd 3 closed at start: logged FD3_UNAVAILABLE, VOICEBOT_STATUS=ERROR for the dialplan, no ANSWER, exit 0', async () => {
   const result = await runHostile({ withFd3: false, start: ENV, respond: () => '200 result=1\n' });
   assertClean(result, /FD3_UNAVAILABLE/);
-  assert.deepEqual(result.commands, ['SET VARIABLE VOICEBOT_STATUS "ERROR"']);
+  assert.deepEqual(result.commands, ['SET VARIABLE VOICEBOT_STATUS "ERROR"', 'SET VARIABLE VOICEBOT_ACTION "handoff"']);
 });

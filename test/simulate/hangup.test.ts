@@ -5,17 +5,19 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { HANGUP_MODES, runFakeAsteriskCall } from '../../src/simulate/fake-asterisk.ts';
 import { makePromptSounds } from '../support/asterisk-testdata.ts';
+import { testCallConfig } from '../support/call-config.ts';
 import { mainTs, nodeBin, repoRoot } from '../support/paths.ts';
 
 const script = join(repoRoot, 'test', 'support', 'agi-script.ts');
 const sounds = makePromptSounds();
 const logDir = mkdtempSync(join(tmpdir(), 'voicebot-hangup-'));
+const { configPath } = testCallConfig();
 const speech = Int16Array.from({ length: 8000 * 3 }, (_, i) => Math.round(4000 * Math.sin(i / 7)));
 
 /** What the program is doing when the caller hangs up, and which program does it. */
 const STATES = {
-  // The real voicebot call entry: it listens in WAIT FOR DIGIT slices.
-  'during WAIT FOR DIGIT (voicebot)': { command: [nodeBin, mainTs], expectPlayback: false },
+  // The real voicebot with test engines: greeting, then listening in WAIT FOR DIGIT.
+  'in a call (voicebot)': { command: [nodeBin, mainTs], expectPlayback: false },
   // No command outstanding: the script sleeps between CHANNEL STATUS checks.
   'idle (no command outstanding)': { command: [nodeBin, script, 'idle'], expectPlayback: false },
   'during STREAM FILE': { command: [nodeBin, script, 'stream', join(sounds, 'prompt-long')], expectPlayback: true },
@@ -28,7 +30,7 @@ describe('hangup in every AGISIGHUP/AGIEXITONHANGUP mode: exit 0 within 1 s, no 
         const logFile = join(logDir, `${modeName}-${stateName.replace(/\W+/g, '-')}.log`);
         const result = await runFakeAsteriskCall({
           command: state.command,
-          env: { PATH: process.env['PATH'], VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'yes' },
+          env: { PATH: process.env['PATH'], VOICEBOT_CONFIG: configPath, VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'yes' },
           callerAudio: speech, hangupMode: mode, soundsDir: sounds,
           events: [{ action: 'hangup', atMs: 1200 }],
           killAfterMs: 15_000,

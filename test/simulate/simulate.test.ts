@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { readWav, encodeWav } from '../../src/audio/wav.ts';
 import { parseDtmfSpec, runSimulatedCall } from '../../src/simulate/simulate.ts';
 import { makePromptSounds } from '../support/asterisk-testdata.ts';
+import { testCallConfig } from '../support/call-config.ts';
 import { mainTs, nodeBin, repoRoot } from '../support/paths.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'voicebot-simulate-'));
@@ -22,7 +23,7 @@ function callerWav(): string {
 }
 
 const caller = callerWav();
-const env = { PATH: process.env['PATH'], HOME: process.env['HOME'] };
+const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], VOICEBOT_CONFIG: testCallConfig().configPath };
 
 function channelEnergy(samples: Int16Array, channel: 0 | 1): number {
   let sum = 0;

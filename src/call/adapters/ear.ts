@@ -14,6 +14,7 @@ export class StreamEar implements Ear {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #recordAudio: boolean;
+  readonly #signal: AbortSignal;
   readonly #finals: Utterance[] = [];
   #wake: (() => void) | undefined;
   #inSpeech = false;
@@ -30,6 +31,7 @@ export class StreamEar implements Ear {
     this.#log = options.log;
     this.#now = options.now;
     this.#recordAudio = options.recordAudio;
+    this.#signal = options.signal;
     void this.#run(engine.transcribe(this.#tee(frames), { signal: options.signal, botSpeaking: () => this.#watch !== undefined }));
   }
 
@@ -71,7 +73,8 @@ export class StreamEar implements Ear {
     try {
       for await (const event of events) this.#handle(event);
     } catch (error) {
-      if (!this.#ended) {
+      // A hangup ends the stream with the hangup as its error: that is the call ending, not a failure.
+      if (!this.#ended && !this.#signal.aborted) {
         this.#failure = error;
         this.#log.error('STT', 'speech recognition stopped', { error: error instanceof Error ? error.message : String(error) });
       }
