@@ -2,7 +2,7 @@ import type { AgiSession } from '../agi/session.ts';
 import type { Config } from '../config/keys/index.ts';
 import { LlmConversation, llmSettingsFrom, loadPromptTemplate, OllamaBrain, warmUpModel } from '../llm/index.ts';
 import type { Logger } from '../log.ts';
-import { callStoreFromConfig, newCallId } from '../store/call-store.ts';
+import { callStoreFromConfig } from '../store/call-store.ts';
 import { sttOptionsFromConfig } from '../stt/options.ts';
 import { VoskModel } from '../stt/vosk-model.ts';
 import { VoskSttEngine } from '../stt/vosk-stt.ts';
@@ -36,9 +36,8 @@ export interface ComposeOptions {
 export async function runConversation(options: ComposeOptions): Promise<CallOutcome> {
   const { session, config, log } = options;
   const env = session.env;
-  const callId = newCallId(options.startedAtMs);
   const store = callStoreFromConfig(config, log);
-  store.openCall({
+  const callId = store.openCall({
     uniqueid: env.uniqueId, channel: env.channel, callerNumber: env.callerId, callerName: env.callerIdName,
     dnid: env.dnid, context: env.context, extension: env.extension, profile: options.profile,
     model: config.ollama_model, voice: config.voice_engine === 'piper' ? config.piper_voice : 'test-tone (TEST ENGINE)',
