@@ -65,3 +65,37 @@ test('a usage error from the binary exits 2 with nothing on stdout', () => {
   assert.equal(result.status, 2);
   assert.equal(result.stdout, '');
 });
+
+test('the single executable runs a whole simulated call: greeting, a caller turn, a reply, hangup', async () => {
+  const { testCallConfig } = await import('../support/call-config.ts');
+  const { startFakeOllama } = await import('../../src/simulate/fake-ollama.ts');
+  const { callerAudio, speechUnavailable } = await import('../../src/simulate/caller-speech.ts');
+  const { writeWav } = await import('../../src/audio/wav.ts');
+  const { runSimulatedCall } = await import('../../src/simulate/simulate.ts');
+  const ollama = await startFakeOllama({ tokenDelayMs: 0 });
+  try {
+    const setup = testCallConfig({ ollamaHost: ollama.host });
+    const callerWav = join(setup.dir, 'caller.wav');
+    writeWav(callerWav, { sampleRateHz: 8000, channels: 1, samples: callerAudio([2500, 'What time do you open tomorrow?', 6000], 8000) });
+    const result = await runSimulatedCall({
+      callerWav, outDir: join(setup.dir, 'out'), program: [binary], timeScale: 2, hangupAfterAudioMs: 500,
+      env: { PATH: '/usr/bin:/bin', VOICEBOT_CONFIG: setup.configPath, VOICEBOT_NATIVE_DIR: mkdtempSync(join(tmpdir(), 'voicebot-native-call-')) },
+    });
+    assert.equal(result.call.exitCode, 0, result.call.stderr);
+    const commands = result.call.commands.map((row) => row.cmd ?? '');
+    assert.equal(commands.find((cmd) => cmd !== '' && !cmd.startsWith('GET VARIABLE')), 'ANSWER');
+    const plays = commands.filter((cmd) => cmd.startsWith('STREAM FILE'));
+    assert.ok(plays.length >= 2, `greeting and a reply were played: ${plays.join(' | ')}`);
+    assert.match(plays[0] ?? '', /\/phrases\//, 'the greeting comes from the phrase cache');
+    assert.ok(ollama.requests.some((request) => request.path === '/api/chat'), speechUnavailable() ?? 'the caller turn reached the language model');
+    const Database = (await import('../../src/runtime/native.ts')).loadBetterSqlite3();
+    const db = new Database(setup.dbPath, { readonly: true });
+    const turns = db.prepare('SELECT role FROM turns ORDER BY seq').all() as { role: string }[];
+    const call = db.prepare('SELECT end_reason FROM calls').get() as { end_reason: string };
+    db.close();
+    assert.deepEqual(turns.map((turn) => turn.role).slice(0, 3), ['bot', 'caller', 'bot']);
+    assert.equal(call.end_reason, 'caller_hangup');
+  } finally {
+    await ollama.close();
+  }
+});
