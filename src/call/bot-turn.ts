@@ -1,6 +1,6 @@
 import { errorCode, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { AsyncQueue } from './async-queue.ts';
+import { AsyncQueue } from '../runtime/async-queue.ts';
 import type { Brain, RenderedSpeech, Voice } from './ports.ts';
 import { heardPrefix, type Speaker } from './speaker.ts';
 

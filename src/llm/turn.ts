@@ -1,7 +1,7 @@
 import { Ollama, type ChatResponse, type Tool } from 'ollama';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { AsyncQueue } from './async-queue.ts';
+import { AsyncQueue } from '../runtime/async-queue.ts';
 import { guardedFetch, ToolsUnsupportedError } from './guarded-fetch.ts';
 import { MarkerExtractor, saidGoodbye } from './markers.ts';
 import type { LlmSettings } from './settings.ts';
