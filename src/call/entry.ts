@@ -1,5 +1,9 @@
 import type { AgiSession } from '../agi/session.ts';
-import type { Config } from '../config/keys/index.ts';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Config, KeyName } from '../config/keys/index.ts';
+import { generalKeys } from '../config/keys/general.ts';
+import type { ValueSource } from '../config/load.ts';
 import { errorCode, errorMessage } from '../errors.ts';
 import { Logger } from '../log.ts';
 import { hangupSignal } from '../runtime/hangup-signal.ts';
@@ -22,19 +26,21 @@ export async function runCallEntry(options: CallEntryOptions): Promise<number> {
   let config: Config | undefined;
   let configFile = options.configPath ?? 'voicebot.conf';
   let configError: unknown;
+  let sources: Record<KeyName, ValueSource> | undefined;
   try {
     const { loadConfig } = await import('../config/load.ts');
     const loaded = loadConfig({ path: options.configPath, env: options.env });
     configFile = loaded.file;
     config = loaded.resolve(options.profile);
+    sources = loaded.sources(options.profile);
   } catch (error) {
     configError = error;
     process.stderr.write(`voicebot: ${errorMessage(error)}\n`);
   }
-  const logger = makeLogger(config);
+  const logger = makeLogger(config, options.env);
   let exitCode = 0;
   try {
-    exitCode = await runCall(logger, { config, configFile, configError, profile: options.profile, startedAtMs });
+    exitCode = await runCall(logger, { config, configFile, configError, sources, profile: options.profile, startedAtMs });
     return exitCode;
   } catch (error) {
     logger.error('CALL', 'internal error', { code: errorCode(error), error: error instanceof Error ? error.stack ?? error.message : String(error) });
@@ -54,6 +60,7 @@ interface CallSetup {
   config: Config | undefined;
   configFile: string;
   configError: unknown;
+  sources: Record<KeyName, ValueSource> | undefined;
   profile: string | undefined;
   startedAtMs: number;
 }
@@ -91,7 +98,7 @@ function setupProblems(setup: CallSetup, session: AgiSession): string[] {
   if (setup.configError !== undefined) return [errorMessage(setup.configError)];
   if (setup.config === undefined) return ['no configuration'];
   if (session.audioError !== undefined) return [`${session.audioError.code}: ${session.audioError.message}. Fix: run voicebot with EAGI(), not AGI()`];
-  return preflight(setup.config, setup.configFile);
+  return preflight(setup.config, setup.configFile, setup.sources);
 }
 
 /** Leave the call unanswered and tell the dialplan why (VOICEBOT_STATUS=ERROR). */
@@ -105,10 +112,17 @@ async function refuseCall(session: AgiSession, log: Logger): Promise<void> {
   }
 }
 
-function makeLogger(config: Config | undefined): Logger {
+const DEFAULT_LOG_FILE = generalKeys.log_file.default;
+
+/**
+ * Asterisk does not show an AGI's stderr, so a config that does not load is still logged to a file:
+ * VOICEBOT_LOG_FILE, else the default log file when its folder exists (make install creates it).
+ */
+function makeLogger(config: Config | undefined, env: NodeJS.ProcessEnv): Logger {
   const stderr = config === undefined ? true : config.log_stderr === 'yes' || (config.log_stderr === 'auto' && process.stderr.isTTY === true);
+  const fallbackFile = env['VOICEBOT_LOG_FILE'] || (existsSync(dirname(DEFAULT_LOG_FILE)) ? DEFAULT_LOG_FILE : undefined);
   return new Logger({
-    filePath: config?.log_file,
+    filePath: config?.log_file ?? fallbackFile,
     stderr,
     level: config?.log_level ?? 'info',
     redactTranscripts: config?.redact_transcripts ?? false,

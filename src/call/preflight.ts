@@ -1,20 +1,25 @@
-import type { Config } from '../config/keys/index.ts';
+import type { Config, KeyName } from '../config/keys/index.ts';
+import type { ValueSource } from '../config/load.ts';
 import { errorMessage } from '../errors.ts';
-import { llmSettingsFrom, loadPromptTemplate } from '../llm/index.ts';
-import { checkEspeakData, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
+import { llmSettingsFrom } from '../llm/index.ts';
+import { checkEspeakData, checkPiperVoice, checkPromptFile, checkVoskModel } from '../runtime/setup-checks.ts';
 
 /**
  * What must hold before ANSWER: a model, a voice and a prompt that exist. A call that cannot work
  * is better left unanswered with VOICEBOT_STATUS=ERROR, so the dialplan can route it to a human.
- * Returns the problems (empty: ready); each names the key and the fix.
+ * Returns the problems (empty: ready); each names the key and the fix. `sources` (from
+ * LoadedConfig.sources) lets a problem name the voicebot.conf line that set the key.
  */
-export function preflight(config: Config, configFile: string): string[] {
+export function preflight(config: Config, configFile: string, sources?: Record<KeyName, ValueSource>): string[] {
   const problems: string[] = [];
   const checks = [checkVoskModel(config.vosk_model_dir)];
   if (config.voice_engine === 'piper') checks.push(checkPiperVoice(config.piper_voice), checkEspeakData(config.espeak_data_dir));
   for (const check of checks) if (!check.ok) problems.push(`${check.name}: ${check.detail}. Fix: ${check.fix}`);
+  const promptSource = sources?.llm_prompt_file;
+  const prompt = checkPromptFile(config.llm_prompt_file, promptSource === undefined || promptSource === 'default' ? configFile : promptSource);
+  if (!prompt.ok) problems.push(`${prompt.name}: ${prompt.detail}. Fix: ${prompt.fix}`);
   try {
-    loadPromptTemplate(llmSettingsFrom(config, configFile).promptFile);
+    llmSettingsFrom(config, configFile);
   } catch (error) {
     problems.push(errorMessage(error));
   }

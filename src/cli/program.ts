@@ -56,9 +56,10 @@ function buildProgram(env: NodeJS.ProcessEnv): Command {
     .option('-c, --config <file>', 'voicebot.conf to check (default: $VOICEBOT_CONFIG or /etc/asterisk/voicebot.conf)')
     .option('-p, --profile <name>', 'check this profile instead of [general]')
     .option('--native', 'only load the native libraries (no config, models or services)')
-    .action(async (options: { config?: string; profile?: string; native?: boolean }) => {
+    .option('-u, --user <name>', 'also check file access as this account (the one Asterisk runs as)', 'asterisk')
+    .action(async (options: { config?: string; profile?: string; native?: boolean; user: string }) => {
       const { runDoctor } = await import('./doctor.ts');
-      process.exitCode = await runDoctor({ configPath: options.config, profile: options.profile, nativeOnly: options.native === true, env });
+      process.exitCode = await runDoctor({ configPath: options.config, profile: options.profile, nativeOnly: options.native === true, env, user: options.user });
     });
 
   program
