@@ -12,7 +12,11 @@ export type BotAction =
 export interface BotTurnResult {
   generatedText: string;
   heardText: string;
+  /** The caller did not hear the whole reply; `interruption` says why. */
   interrupted: boolean;
+  interruption: 'barge-in' | 'operator' | 'hangup' | undefined;
+  /** Keys the caller pressed during the reply (skip, operator). */
+  dtmf: string;
   action: BotAction | undefined;
   /** LLM or TTS failure: the session apologises and hands the call back to the dialplan. */
   failure: { status: 'LLM_FAILED' | 'TTS_FAILED'; code: string; message: string } | undefined;
@@ -49,7 +53,7 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
   parent.addEventListener('abort', abortTurn, { once: true });
   const startMs = deps.now();
   const result: BotTurnResult = {
-    generatedText: '', heardText: '', interrupted: false, action: undefined, failure: undefined,
+    generatedText: '', heardText: '', interrupted: false, interruption: undefined, dtmf: '', action: undefined, failure: undefined,
     llmFirstTokenMs: undefined, llmTotalMs: undefined, ttsMs: 0, timeToFirstAudioMs: undefined, audioPaths: [],
   };
   const deltas = new AsyncQueue<string>();
@@ -109,8 +113,10 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
         if (deps.filler !== undefined) {
           deps.log.info('PLAY', 'reply is slow; saying the filler phrase', { afterMs: deps.fillerAfterMs });
           const filler = await deps.speaker.play(deps.filler, turn.signal);
-          if (filler.kind === 'barge-in') { result.interrupted = true; break; }
-          if (filler.kind === 'operator') { result.action = { type: 'operator' }; break; }
+          if (filler.kind === 'barge-in') { result.interruption = 'barge-in'; break; }
+          if (filler.kind === 'operator') { result.dtmf += filler.digit; result.interruption = 'operator'; result.action = { type: 'operator' }; break; }
+          if (filler.kind === 'aborted') { result.interruption = 'hangup'; break; }
+          if (filler.kind === 'skipped') result.dtmf += filler.digit;
         }
         continue;
       }
@@ -129,14 +135,26 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
         result.failure ??= { status: 'TTS_FAILED', code: 'PLAYBACK_FAILED', message: `Asterisk could not play ${item.speech.file}` };
         break;
       }
-      if (outcome.kind === 'skipped') { heard.push(heardPrefix(item.sentence, outcome.heardFraction)); continue; }
-      if (outcome.kind === 'operator') { result.action = { type: 'operator' }; break; }
+      if (outcome.kind === 'skipped') {
+        result.dtmf += outcome.digit;
+        heard.push(heardPrefix(item.sentence, outcome.heardFraction));
+        continue;
+      }
       heard.push(heardPrefix(item.sentence, outcome.heardFraction));
-      result.interrupted = true;
+      if (outcome.kind === 'operator') {
+        result.dtmf += outcome.digit;
+        result.action = { type: 'operator' };
+        result.interruption = 'operator';
+      } else {
+        result.interruption = outcome.kind === 'barge-in' ? 'barge-in' : 'hangup';
+      }
       break;
     }
   } finally {
-    if (result.interrupted || result.action?.type === 'operator' || result.failure !== undefined) turn.abort();
+    // A hangup while the reply was still being generated also leaves it unheard.
+    if (parent.aborted && result.interruption === undefined && result.generatedText !== '') result.interruption = 'hangup';
+    result.interrupted = result.interruption !== undefined;
+    if (result.interrupted || result.failure !== undefined) turn.abort();
     await Promise.allSettled([llmTask, ttsTask]);
     parent.removeEventListener('abort', abortTurn);
   }

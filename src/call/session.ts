@@ -143,8 +143,9 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
       brain: deps.brain, voice: deps.voice, speaker, splitSentences: deps.splitSentences, log, now: deps.now,
       fillerAfterMs: config.filler_after_ms, filler,
     }, callSignal);
-    checkHangup();
+    // Stored before the hangup check: a reply cut off by the hangup is part of the call.
     recordBotTurn(deps, turn, replyStartMs, utterance.speechEndMs);
+    checkHangup();
     lastExchange = consoleLine(deps, utterance.text, turn);
     if (turn.failure !== undefined) {
       log.error(turn.failure.status === 'LLM_FAILED' ? 'LLM' : 'TTS', 'reply failed; apologising and handing back to the dialplan', {
@@ -205,12 +206,13 @@ function recordBotTurn(deps: SessionDeps, turn: BotTurnResult, startedAtMs: numb
     reply: text, firstTokenMs: turn.llmFirstTokenMs, llmMs: turn.llmTotalMs, ttsMs: Math.round(turn.ttsMs),
     firstAudioMs: turn.timeToFirstAudioMs, interrupted: turn.interrupted,
   });
-  if (turn.interrupted) deps.callLog.event('barge_in', `caller interrupted after: ${turn.heardText}`);
+  if (turn.interruption === 'barge-in') deps.callLog.event('barge_in', `caller interrupted after: ${turn.heardText}`);
   deps.callLog.turn({
     role: 'bot', text, startedAtMs, endedAtMs: deps.now(), audioPath: turn.audioPaths.join(' '),
     llmFirstTokenMs: turn.llmFirstTokenMs, llmTotalMs: turn.llmTotalMs, ttsMs: Math.round(turn.ttsMs),
     firstAudioMs: turn.timeToFirstAudioMs === undefined ? undefined : Math.round(startedAtMs - speechEndMs + turn.timeToFirstAudioMs),
     interrupted: turn.interrupted, playedText: turn.interrupted ? turn.heardText : undefined,
+    dtmf: turn.dtmf === '' ? undefined : turn.dtmf,
   });
 }
 

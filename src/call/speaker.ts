@@ -1,5 +1,5 @@
 import type { Logger } from '../log.ts';
-import type { CallChannel, Ear, RenderedSpeech } from './ports.ts';
+import type { CallChannel, Ear, PlayResult, RenderedSpeech } from './ports.ts';
 
 export interface SpeakerSettings {
   bargeIn: boolean;
@@ -12,8 +12,9 @@ export type PlayOutcome =
   | { kind: 'played' }
   /** Stopped part-way: fraction of the file the caller heard. */
   | { kind: 'barge-in'; heardFraction: number }
-  | { kind: 'skipped'; heardFraction: number }
-  | { kind: 'operator' }
+  | { kind: 'skipped'; heardFraction: number; digit: string }
+  | { kind: 'operator'; heardFraction: number; digit: string }
+  /** `signal` ended playback (the caller hung up): what was heard is estimated from elapsed time. */
   | { kind: 'aborted'; heardFraction: number }
   | { kind: 'failed' };
 
@@ -54,8 +55,17 @@ export class Speaker {
       this.#ear.discardPending();
     }
     const escapeDigits = this.#settings.skipKey + this.#settings.operatorKey;
+    const startedAt = performance.now();
     try {
-      const result = await this.#channel.play(speech.file, { escapeDigits, signal: stop.signal });
+      let result: PlayResult;
+      try {
+        result = await this.#channel.play(speech.file, { escapeDigits, signal: stop.signal });
+      } catch (error) {
+        // A hangup during playback: the caller heard the file up to now; the caller of play()
+        // still records the turn before the session ends.
+        if (!signal.aborted) throw error;
+        return { kind: 'aborted', heardFraction: Math.min(1, (performance.now() - startedAt) / Math.max(1, speech.durationMs)) };
+      }
       const totalSamples = Math.max(1, (speech.durationMs / 1000) * speech.sampleRateHz);
       const heardFraction = result.endposSamples === undefined
         ? Math.min(1, result.elapsedMs / Math.max(1, speech.durationMs))
@@ -65,8 +75,8 @@ export class Speaker {
         digit: result.digit, interrupted: result.interrupted, bargeIn: bargedIn,
       });
       if (result.failed) return { kind: 'failed' };
-      if (result.digit !== undefined && result.digit === this.#settings.operatorKey) return { kind: 'operator' };
-      if (result.digit !== undefined && result.digit === this.#settings.skipKey) return { kind: 'skipped', heardFraction };
+      if (result.digit !== undefined && result.digit === this.#settings.operatorKey) return { kind: 'operator', heardFraction, digit: result.digit };
+      if (result.digit !== undefined && result.digit === this.#settings.skipKey) return { kind: 'skipped', heardFraction, digit: result.digit };
       if (bargedIn) return { kind: 'barge-in', heardFraction };
       if (result.interrupted) return { kind: 'aborted', heardFraction };
       return { kind: 'played' };
