@@ -105,12 +105,16 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
   let lastExchange = '';
   for (;;) {
     checkHangup();
-    if (deps.now() - answeredMs >= config.max_call_seconds * 1000) return goodbye(deps, phrases, speaker, 'max_call_seconds');
+    const callLeftMs = config.max_call_seconds * 1000 - (deps.now() - answeredMs);
+    if (callLeftMs <= 0) return goodbye(deps, phrases, speaker, 'max_call_seconds');
     if (callerTurns >= config.max_turns) return goodbye(deps, phrases, speaker, 'max_turns');
     await mirror(deps, lastExchange);
     lastExchange = '';
-    const heard = await listen(channel, ear, config.silence_reprompt_seconds * 1000);
+    // The call limit is hard: a silent caller does not stretch the call past it.
+    const silenceMs = config.silence_reprompt_seconds * 1000;
+    const heard = await listen(channel, ear, Math.min(silenceMs, callLeftMs));
     checkHangup();
+    if (heard.kind === 'silence' && silenceMs > callLeftMs) return goodbye(deps, phrases, speaker, 'max_call_seconds');
     if (heard.kind === 'digit') {
       callLog.event('dtmf', heard.digit);
       log.info('CALL', 'caller pressed a key', { digit: heard.digit });
