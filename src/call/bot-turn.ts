@@ -40,6 +40,9 @@ export interface BotTurnDeps {
   filler: RenderedSpeech | undefined;
 }
 
+/** Sentence-final punctuation, maybe followed by closing quotes or brackets. */
+const ENDS_SENTENCE = /[.!?…]["'”’)\]]*\s*$/;
+
 type Rendered = { sentence: string; speech: RenderedSpeech } | { sentence: string; error: unknown };
 
 /**
@@ -86,6 +89,8 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
     try {
       for await (const sentence of deps.splitSentences(deltas)) {
         if (turn.signal.aborted) break;
+        // The reply broke off: its unfinished last words would sound wrong before the apology.
+        if (result.failure !== undefined && !ENDS_SENTENCE.test(sentence)) break;
         const ttsStart = deps.now();
         try {
           const speech = await deps.voice.render(sentence, { signal: turn.signal });
