@@ -10,7 +10,7 @@ import { mainCommands, runCall } from './harness.ts';
  * and a scripted fake Ollama on 127.0.0.1. Each test reads as a script: given the caller audio
  * and the replies, these commands are written and these rows are stored.
  */
-describe('conversation', { concurrency: true }, () => {
+describe('conversation', { concurrency: 3 }, () => {
   test('greeting right after ANSWER, two turns, end_call: turns, timings, transcript view, variables, call row', async () => {
     const run = await runCall({
       caller: [2500, 'What time do you open on Saturday?', 3500, 'Thank you, that is all.', 4000],

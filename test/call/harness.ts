@@ -125,7 +125,7 @@ function collect(result: FakeCallResult, config: ReturnType<typeof testCallConfi
     }
   }
   const context = [
-    `exit ${String(result.exitCode)} signal ${String(result.exitSignal)} killed ${String(result.killed)}`,
+    `exit ${String(result.exitCode)} signal ${String(result.exitSignal)} killed ${String(result.killed)} fd3 written ${result.fd3BytesWritten} dropped ${result.fd3BytesDropped}`,
     `commands:\n  ${commands.join('\n  ')}`,
     `fake asterisk events: ${JSON.stringify(result.events)}`,
     `turns: ${JSON.stringify(turns, null, 1)}`,
