@@ -53,7 +53,7 @@ export function checkConfigReadable(file: string, access: AccessContext): Doctor
 }
 
 /** Adds "as the Asterisk user" access checks to a passing check. */
-function withAccess(result: CheckResult, access: AccessContext, paths: [string, Want][], key: string): DoctorResult {
+export function withAccess(result: CheckResult, access: AccessContext, paths: [string, Want][], key: string): DoctorResult {
   if (!result.ok || access.asterisk === undefined) return result;
   for (const [path, want] of paths) {
     const verdict = accessAs(access.asterisk, path, want);

@@ -4,7 +4,7 @@ import { ConfigError, errorMessage } from '../errors.ts';
 import { checkNativeLibraries, fail, pass } from '../runtime/native-check.ts';
 import { checkPromptFile } from '../runtime/setup-checks.ts';
 import { currentAccount, lookupAccount } from './doctor-access.ts';
-import { checkAgiBin, checkConfigReadable, checkPaths, warn, type AccessContext, type DoctorResult } from './doctor-checks.ts';
+import { checkAgiBin, checkConfigReadable, checkPaths, warn, withAccess, type AccessContext, type DoctorResult } from './doctor-checks.ts';
 
 export interface DoctorOptions {
   configPath: string | undefined;
@@ -77,7 +77,8 @@ async function checkSetup(options: DoctorOptions, report: (result: DoctorResult)
         if (['vosk model', 'piper voice'].includes(result.name) && differs(config, general, result.name)) report({ ...result, name: `${label}${result.name}` });
       }
     }
-    report(labelled(label, checkPromptFile(config.llm_prompt_file, where(sources, 'llm_prompt_file', loaded.file))));
+    const prompt = checkPromptFile(config.llm_prompt_file, where(sources, 'llm_prompt_file', loaded.file));
+    report(labelled(label, config.llm_prompt_file === '' ? prompt : withAccess(prompt, access, [[config.llm_prompt_file, 'r']], 'llm_prompt_file')));
     report(labelled(label, await checkLlmSettings(config, loaded.file, sources)));
     ollamaTargets.set(`${config.ollama_host} ${config.ollama_model}`, { host: config.ollama_host, model: config.ollama_model });
   }

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, closeSync, readFileSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { formatAgiEnv } from '../../src/agi/env.ts';
+import { makePipe } from '../../src/simulate/asterisk/pipes.ts';
+import { asteriskProcessEnv } from '../../src/simulate/fake-asterisk.ts';
+import { testCallConfig } from '../support/call-config.ts';
+import { mainTs, nodeBin } from '../support/paths.ts';
+
+/** A working test config plus one bad [sales] line; returns where that line is. */
+function badConfig(line: string): { configPath: string; logFile: string; dir: string; lineNo: number } {
+  const base = testCallConfig();
+  const text = readFileSync(base.configPath, 'utf8');
+  const addition = `\n[sales]\ngreeting = Sales here.\n${line}\n`;
+  appendFileSync(base.configPath, addition);
+  const lineNo = (text + addition).split('\n').indexOf(line) + 1;
+  return { ...base, lineNo };
+}
+
+const CASES = [
+  { name: 'an unknown key', line: 'ollama_modle = llama3.2:3b', key: 'ollama_modle', problem: /is not a voicebot setting.*did you mean 'ollama_model'/ },
+  { name: 'a wrong type', line: 'max_turns = many', key: 'max_turns', problem: /'many' is not a number.*whole number from 1 to 1000/ },
+  { name: 'a missing prompt file', line: 'llm_prompt_file = prompts/missing.txt', key: 'llm_prompt_file', problem: /prompt file \S*prompts\/missing\.txt does not exist/ },
+] as const;
+
+for (const bad of CASES) {
+  test(`doctor names the file, line and key of ${bad.name}`, () => {
+    const { configPath, lineNo } = badConfig(bad.line);
+    const result = spawnSync(nodeBin, [mainTs, 'doctor', '--config', configPath, '--user', 'no-such-user-vb'], {
+      encoding: 'utf8', env: { PATH: process.env['PATH'] }, timeout: 60_000,
+    });
+    assert.equal(result.status, 1, result.stdout + result.stderr);
+    const line = result.stdout.split('\n').find((l) => l.includes(`${configPath}:${lineNo}: key '${bad.key}'`));
+    assert.ok(line !== undefined, `a line names ${configPath}:${lineNo} and '${bad.key}':\n${result.stdout}`);
+    assert.match(line, /^FAIL {2}/);
+    assert.match(line, bad.problem);
+  });
+
+  test(`the call entry (EAGI under a fake Asterisk) names the file, line and key of ${bad.name}, and does not answer`, async () => {
+    const { configPath, logFile, lineNo } = badConfig(bad.line);
+    const call = await runCall(configPath, logFile, 'sales');
+    assert.equal(call.code, 0, call.stderr);
+    assert.ok(!call.commands.includes('ANSWER'), `never answered: ${JSON.stringify(call.commands)}`);
+    assert.deepEqual(call.commands.filter((c) => c.startsWith('SET VARIABLE')), ['SET VARIABLE VOICEBOT_STATUS "ERROR"', 'SET VARIABLE VOICEBOT_ACTION "handoff"'],
+      'the dialplan gets ERROR and a handoff');
+    const where = `${configPath}:${lineNo}: key '${bad.key}'`;
+    const log = readFileSync(logFile, 'utf8');
+    const logLine = log.split('\n').find((l) => l.includes(where));
+    assert.ok(logLine !== undefined, `the log file names ${where}:\n${log}`);
+    assert.match(logLine, /ERROR \[CALL\] .*not answering: setup error/);
+    assert.match(logLine, bad.problem);
+    if (bad.key !== 'llm_prompt_file') assert.ok(call.stderr.includes(where), `stderr too:\n${call.stderr}`);
+  });
+}
+
+/** One EAGI call of the real program on real pipes; GET VARIABLE finds nothing, other commands succeed. */
+async function runCall(configPath: string, logFile: string, profile: string) {
+  const stdin = await makePipe('to-child');
+  const stdout = await makePipe('from-child');
+  const fd3 = await makePipe('to-child');
+  const child = spawn(nodeBin, [mainTs, profile], {
+    stdio: [stdin.childFd, stdout.childFd, 'pipe', fd3.childFd],
+    env: { ...asteriskProcessEnv(), PATH: process.env['PATH'], VOICEBOT_CONFIG: configPath, VOICEBOT_LOG_FILE: logFile },
+  });
+  for (const fd of [stdin.childFd, stdout.childFd, fd3.childFd]) closeSync(fd);
+  const toChild = new Socket({ fd: stdin.parentFd, readable: false, writable: true });
+  toChild.on('error', () => {});
+  const fromChild = new Socket({ fd: stdout.parentFd, readable: true, writable: false });
+  const commands: string[] = [];
+  let partial = '';
+  fromChild.setEncoding('utf8');
+  fromChild.on('data', (text: string) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      commands.push(line);
+      toChild.write(line.startsWith('GET VARIABLE') ? '200 result=0\n' : '200 result=1\n');
+    }
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (text: string) => { stderr += text; });
+  toChild.write(formatAgiEnv([['agi_request', 'voicebot'], ['agi_channel', 'PJSIP/100-00000001'], ['agi_uniqueid', '1700000000.9'],
+    ['agi_arg_1', profile], ['agi_enhanced', '1.0']]));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  toChild.destroy();
+  fromChild.destroy();
+  closeSync(fd3.parentFd);
+  return { code, commands, stderr, logDir: join(logFile, '..') };
+}
