@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { callerTimeline, describeRun, startFaultCall } from './support/call.ts';
+import { hookedOllama } from './support/ollama.ts';
+
+/**
+ * The caller speaks at pickup, so a whole utterance is in the fd 3 backlog when the speech model
+ * starts: the final is ready before the first WAIT FOR DIGIT is written, and the channel writes
+ * the interrupter (GET FULL VARIABLE) a millisecond after it. Asterisk reads stdin through a
+ * stdio buffer: two lines that arrive together are one write, and the second waits for more
+ * bytes (DESIGN §2). The interrupter is never answered, the FIFO waits for it, the reply is never
+ * played: dead air until the caller hangs up. Under CPU load (slow start) any call can hit this;
+ * here a proxy hands Asterisk the lines written within 25 ms of each other in one read.
+ */
+const BUG = 'BUG src/agi/channel.ts + src/call/session.ts listen(): interrupter written right after WAIT FOR DIGIT coalesces with it; Asterisk never answers it and the call goes silent';
+
+test('an utterance that is ready before listening starts is answered (no coalesced interrupter)', { todo: BUG }, async (t) => {
+  const ollama = await hookedOllama(() => {});
+  t.after(() => ollama.close());
+  const caller = callerTimeline([150, { speakMs: 900 }, 6000]);
+  const run = await startFaultCall({ callerAudio: caller, ollamaHost: ollama.host, timeScale: 8, proxy: { coalesceCommandsMs: 25 }, events: [{ action: 'hangup', atMs: 7000 }] });
+  const result = await run.finished;
+  const replies = result.commands.filter((r) => /^STREAM FILE \S+\/calls\//.test(r.cmd));
+  assert.ok(replies.length > 0, `the caller's first words got a reply before the hangup\n${describeRun(result)}`);
+});
