@@ -56,6 +56,6 @@ export const llmKeys = {
   },
   transfer_destinations: {
     type: 'list', scope: 'profile', default: [],
-    doc: 'The only places the bot may transfer to, as name=target (e.g. sales=SIP/201, operator=0); the model sees the names, the dialplan gets the target in VOICEBOT_TRANSFER.',
+    doc: 'The only places the bot may transfer to, as name=target (e.g. sales=SIP/201, operator=0); the model sees the names, the dialplan gets the target in VOICEBOT_TRANSFER_TO.',
   },
 } as const satisfies KeyTable;
