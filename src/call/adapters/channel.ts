@@ -3,6 +3,14 @@ import { AgiError } from '../../agi/errors.ts';
 import { untilHangup } from '../../agi/run-until-hangup.ts';
 import type { CallChannel, PlayResult } from '../ports.ts';
 
+/**
+ * Asterisk reads AGI commands in chunks: an interrupter that arrives in the same read as the
+ * command it interrupts is not seen until more bytes come, so the command runs to its end (a
+ * WAIT FOR DIGIT for its whole timeout). An abort right after a command was sent (an utterance
+ * already waiting when listening starts) is therefore passed on no sooner than this.
+ */
+export const MIN_INTERRUPT_AFTER_MS = 40;
+
 /** The CallChannel port over typed AGI commands; every wait also ends at hangup. */
 export function agiCallChannel(agi: Agi, hangup: AbortSignal): CallChannel {
   return {
@@ -10,8 +18,9 @@ export function agiCallChannel(agi: Agi, hangup: AbortSignal): CallChannel {
     answer: () => untilHangup(agi.answer(), hangup),
     async play(file, options): Promise<PlayResult> {
       const startedAt = performance.now();
+      const interrupt = deferredAbort(options.signal);
       try {
-        const result = await untilHangup(agi.streamFile(file, { escapeDigits: options.escapeDigits, signal: options.signal }), hangup);
+        const result = await untilHangup(agi.streamFile(file, { escapeDigits: options.escapeDigits, signal: interrupt.signal }), hangup);
         return {
           digit: result.digit, endposSamples: result.endposSamples, elapsedMs: performance.now() - startedAt,
           interrupted: result.interrupted, failed: false,
@@ -21,13 +30,42 @@ export function agiCallChannel(agi: Agi, hangup: AbortSignal): CallChannel {
           return { digit: undefined, endposSamples: 0, elapsedMs: performance.now() - startedAt, interrupted: false, failed: true };
         }
         throw error;
+      } finally {
+        interrupt.dispose();
       }
     },
     async waitForDigit(timeoutMs, options) {
-      const result = await untilHangup(agi.waitForDigit(timeoutMs, { signal: options.signal }), hangup);
-      return result.digit;
+      const interrupt = deferredAbort(options.signal);
+      try {
+        const result = await untilHangup(agi.waitForDigit(timeoutMs, { signal: interrupt.signal }), hangup);
+        return result.digit;
+      } finally {
+        interrupt.dispose();
+      }
     },
     setVariable: (name, value) => untilHangup(agi.setVariable(name, value), hangup),
     verbose: (message) => untilHangup(agi.verbose(message, 1), hangup),
+  };
+}
+
+/** `signal`, but an abort in the first MIN_INTERRUPT_AFTER_MS after now is held back until then. */
+function deferredAbort(signal: AbortSignal | undefined): { signal: AbortSignal | undefined; dispose: () => void } {
+  // Already aborted: the command is never written, so nothing can share its read.
+  if (signal === undefined || signal.aborted) return { signal, dispose: () => {} };
+  const deferred = new AbortController();
+  const sentAtMs = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    const waitMs = MIN_INTERRUPT_AFTER_MS - (performance.now() - sentAtMs);
+    if (waitMs <= 0) deferred.abort(signal.reason);
+    else timer = setTimeout(() => deferred.abort(signal.reason), waitMs);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: deferred.signal,
+    dispose: () => {
+      signal.removeEventListener('abort', onAbort);
+      if (timer !== undefined) clearTimeout(timer);
+    },
   };
 }
