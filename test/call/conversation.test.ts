@@ -130,6 +130,23 @@ describe('conversation', { concurrency: 3 }, () => {
     assert.equal(run.call.end_reason, 'bot_goodbye');
   });
 
+  test('the caller talks during the greeting: the utterance is answered right after it (no stuck WAIT FOR DIGIT)', async () => {
+    const run = await runCall({
+      caller: [500, 'What time do you open on Saturday?', 5000],
+      settings: { greeting: 'Hello and welcome to the demo line of a company with a very long greeting.' },
+      replies: [{ content: 'We open at nine.' }],
+      hangupAfterAudioMs: 500,
+    });
+    assert.equal(run.result.exitCode, 0, run.context);
+    assert.deepEqual(mainCommands(run.commands), ['ANSWER', 'STREAM FILE [greeting] "0"', 'STREAM FILE [tts-0001] "#0"'], run.context);
+    const commands = [...run.result.commands].sort((a, b) => a.t_ms - b.t_ms);
+    const wait = commands.find((c) => c.cmd.startsWith('WAIT FOR DIGIT'));
+    // The utterance was waiting when listening began: the wait must end at once, not at its timeout
+    // (an interrupter in the same read as its command is not seen by Asterisk).
+    assert.ok(wait !== undefined && wait.elapsed_ms < 1000, `WAIT FOR DIGIT took ${wait?.elapsed_ms} ms\n${run.context}`);
+    assert.deepEqual(run.turns.map((t) => t.role), ['bot', 'caller', 'bot']);
+  });
+
   test('record_caller = yes: each caller utterance is a WAV referenced from its turn', async () => {
     const run = await runCall({
       caller: [2500, 'Hello there, I need help.', 3500, 'And one more thing.', 2500],
