@@ -1,0 +1,116 @@
+/**
+ * N simultaneous calls on one box: real voicebot processes through the fake Asterisk in real time
+ * (real pipes, 20 ms fd 3 frames), the tiny Vosk model and the tone voice, one fake Ollama with
+ * realistic pacing. Per level: per-call memory and CPU, fd 3 backlog (FIONREAD on the pipe),
+ * reader overruns/drops, caller-perceived turn latency (end of speech -> first STREAM FILE) and
+ * the program's own first_audio_ms. Then what one call's memory is made of.
+ *
+ *   npx node bench/calls.ts                      # N = 1,2,4,8,16 (~4 min on 2 cores)
+ *   npx node bench/calls.ts --levels 1,8,16,24,32
+ *   npx node bench/calls.ts --quick              # N = 1,4 (one minute)
+ *   VOICEBOT_TEST_VOSK_MODEL=... VOICEBOT_TEST_PIPER_VOICE=... VOICEBOT_TEST_OLLAMA="<host> <model>" npx node bench/calls.ts
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startFakeOllama } from '../src/simulate/fake-ollama.ts';
+import { sharedTestdata } from '../test/support/paths.ts';
+import { callerScript, runCalls, tinyEngines, type CallMeasure, type Engines } from './calls-run.ts';
+import { memoryBreakdown } from './calls-memory.ts';
+import { fixed, markdownTable, median, quantile } from './stats.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function flag(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index === -1 ? undefined : process.argv[index + 1];
+}
+const quick = process.argv.includes('--quick');
+const levels = (flag('--levels') ?? (quick ? '1,4' : '1,2,4,8,16')).split(',').map(Number).filter((n) => n > 0);
+const tokenMs = Number(flag('--token-ms') ?? 40);
+const firstTokenMs = Number(flag('--first-token-ms') ?? 150);
+const staggerMs = Number(flag('--stagger-ms') ?? 3000);
+const REPLY = 'We are open from nine to five on Saturday. Is there anything else I can help you with?';
+const QUESTIONS = ['What are your opening hours on Saturday?', 'And where is your office?', 'Thank you, that is all.'];
+
+const dir = mkdtempSync(join(tmpdir(), 'voicebot-bench-'));
+const caller = callerScript(QUESTIONS, { leadMs: 2500, gapMs: 8000 });
+const ollama = await startFakeOllama({ script: () => ({ content: REPLY, firstTokenDelayMs: firstTokenMs }), tokenDelayMs: tokenMs });
+
+console.log(`# bench/calls: ${levels.join(', ')} simultaneous calls, ${(caller.lengthMs / 1000).toFixed(1)} s each in real time`);
+console.log(`caller: ${caller.speech}, ${QUESTIONS.length} questions; fake Ollama: first token ${firstTokenMs} ms, ${(1000 / tokenMs).toFixed(0)} tokens/s; starts spread over ${staggerMs} ms\n`);
+
+interface Level { n: number; measures: CallMeasure[]; benchLoopP99Ms: number; wallMs: number }
+
+async function runLevels(engines: Engines, host: string, model: string | undefined, which: readonly number[]): Promise<Level[]> {
+  const out: Level[] = [];
+  for (const n of which) {
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const started = performance.now();
+    const measures = await runCalls({ count: n, caller, engines, ollamaHost: host, ollamaModel: model, staggerMs });
+    loop.disable();
+    const level = { n, measures, benchLoopP99Ms: loop.percentile(99) / 1e6, wallMs: performance.now() - started };
+    out.push(level);
+    console.error(`  N=${n} done in ${(level.wallMs / 1000).toFixed(0)} s`);
+  }
+  return out;
+}
+
+function summarize(title: string, results: Level[]): void {
+  const rows = results.map(({ n, measures, benchLoopP99Ms }) => {
+    const latencies = measures.flatMap((m) => m.latencyMs.filter((v): v is number => v !== undefined));
+    const unanswered = measures.reduce((sum, m) => sum + m.latencyMs.filter((v) => v === undefined).length, 0);
+    const lag = measures.flatMap((m) => m.samples?.fd3LagMs ?? []);
+    const db = measures.flatMap((m) => m.dbFirstAudioMs);
+    const hwm = measures.map((m) => m.probe?.vmHwmKb ?? m.samples?.lastHwmKb ?? 0).filter((v) => v > 0);
+    const anon = measures.map((m) => m.samples?.peakRssAnonKb ?? 0).filter((v) => v > 0);
+    const cpuPct = measures.map((m) => ((m.probe?.cpuMs ?? m.samples?.cpuMs ?? 0) / Math.max(1, m.probe?.uptimeMs ?? caller.lengthMs)) * 100);
+    const exits = measures.filter((m) => m.result.exitCode !== 0 || m.result.killed).length;
+    return {
+      n, latencyP50: median(latencies), latencyP95: quantile(latencies, 0.95), dbP50: median(db), dbP95: quantile(db, 0.95),
+      lagP50: median(lag), lagP95: quantile(lag, 0.95), lagMax: Math.max(0, ...lag),
+      overruns: measures.reduce((s, m) => s + m.overrunsAfterAnswer, 0), maxOverrun: Math.max(0, ...measures.map((m) => m.maxOverrunMs)),
+      dropped: measures.reduce((s, m) => s + m.readerDroppedFrames, 0) + measures.reduce((s, m) => s + m.result.fd3BytesDropped / 320, 0),
+      unanswered, turns: latencies.length + unanswered, hwmMb: median(hwm) / 1024, anonMb: median(anon) / 1024, cpuPct: median(cpuPct),
+      exits, benchLoopP99Ms,
+    };
+  });
+  const base = rows[0];
+  console.log(`## ${title}\n`);
+  console.log(markdownTable(
+    ['N', 'turn latency p50 / p95 (ms)', 'vs N=1 p95', 'first_audio_ms in DB p50 / p95', 'fd 3 backlog p50 / p95 / max (ms)', 'overruns after answer (max ms)', 'dropped frames', 'unanswered turns', 'peak RSS / anon per call (MB)', 'CPU per call', 'bad exits', 'bench loop p99 (ms)'],
+    rows.map((r) => [
+      r.n, `${fixed(r.latencyP50, 0)} / ${fixed(r.latencyP95, 0)}`, base === undefined ? '' : `${fixed(r.latencyP95 / base.latencyP95, 2)}x`,
+      `${fixed(r.dbP50, 0)} / ${fixed(r.dbP95, 0)}`, `${fixed(r.lagP50, 0)} / ${fixed(r.lagP95, 0)} / ${fixed(r.lagMax, 0)}`,
+      `${r.overruns} (${r.maxOverrun})`, fixed(r.dropped, 0), `${r.unanswered}/${r.turns}`, `${fixed(r.hwmMb, 0)} / ${fixed(r.anonMb, 0)}`,
+      `${fixed(r.cpuPct, 1)}%`, r.exits, fixed(r.benchLoopP99Ms, 0),
+    ]),
+  ));
+  const degraded = rows.find((r) => base !== undefined && r.n !== base.n
+    && (r.latencyP95 > base.latencyP95 * 1.5 + 200 || r.lagP95 > 200 || r.unanswered > 0 || r.dropped > 0 || r.exits > 0));
+  console.log(degraded === undefined
+    ? `\nNo degradation up to N=${rows.at(-1)?.n} (criterion: p95 latency > 1.5x N=1 + 200 ms, fd 3 backlog p95 > 200 ms, a dropped frame, an unanswered turn or a bad exit).\n`
+    : `\nDegrades at N=${degraded.n}: p95 latency ${fixed(degraded.latencyP95, 0)} ms vs ${fixed(base?.latencyP95 ?? NaN, 0)} ms at N=1, fd 3 backlog p95 ${fixed(degraded.lagP95, 0)} ms, ${degraded.unanswered} unanswered turns, ${fixed(degraded.dropped, 0)} dropped frames.\n`);
+}
+
+const tiny = tinyEngines(dir);
+summarize(`Test engines (${tiny.label}), fake Ollama`, await runLevels(tiny, ollama.host, undefined, levels));
+
+const realVosk = process.env['VOICEBOT_TEST_VOSK_MODEL'];
+const realVoice = process.env['VOICEBOT_TEST_PIPER_VOICE'];
+const [realHost, realModel] = (process.env['VOICEBOT_TEST_OLLAMA'] ?? '').trim().split(/\s+/);
+if ((realVosk ?? '') === '' && (realVoice ?? '') === '' && (realHost ?? '') === '') {
+  console.log('Real models: skipped (set VOICEBOT_TEST_VOSK_MODEL, VOICEBOT_TEST_PIPER_VOICE and/or VOICEBOT_TEST_OLLAMA="<host> <model>" to run the same levels with them).\n');
+} else {
+  const settings: Record<string, string | number> = { ...tiny.settings };
+  const parts: string[] = [];
+  if ((realVosk ?? '') !== '') { settings['vosk_model_dir'] = realVosk!; parts.push(`Vosk ${realVosk}`); }
+  if ((realVoice ?? '') !== '') { settings['voice_engine'] = 'piper'; settings['piper_voice'] = realVoice!; parts.push(`Piper ${realVoice}`); }
+  const host = (realHost ?? '') !== '' ? realHost! : ollama.host;
+  parts.push((realHost ?? '') !== '' ? `Ollama ${realHost} ${realModel ?? ''}` : 'fake Ollama');
+  summarize(`Real models (${parts.join(', ')})`, await runLevels({ label: parts.join(', '), settings }, host, realModel, levels));
+}
+
+const piperDummy = sharedTestdata();
+await memoryBreakdown({ caller, ollamaHost: ollama.host, tiny, piperDummyVoice: piperDummy === undefined ? undefined : join(piperDummy, 'piper-dummy', 'test_voice.onnx'), realVosk, realVoice });
+await ollama.close();
