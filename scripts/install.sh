@@ -167,7 +167,7 @@ do_install() {
   put_file "$ROOT/scripts/fetch-models" "$share/fetch-models" 0755 root
   put_file "$ROOT/etc-asterisk/voicebot.conf" "$share/voicebot.conf.sample" 0644 root
   put_file "$ROOT/etc-asterisk/extensions.conf" "$share/extensions.conf.sample" 0644 root
-  [ ! -f "$ROOT/docs/operator-guide.md" ] || put_file "$ROOT/docs/operator-guide.md" "$share/operator-guide.md" 0644 root
+  put_file "$ROOT/README.md" "$share/README.md" 0644 root
 
   if [ "$CHOWN" = no ]; then
     if [ "$(id -u)" != 0 ]; then why="not running as root"; else why="user '$ASTERISK_USER' does not exist here"; fi
