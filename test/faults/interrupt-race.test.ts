@@ -4,8 +4,8 @@ import { callerTimeline, describeRun, startFaultCall } from './support/call.ts';
 import { hookedOllama } from './support/ollama.ts';
 
 /**
- * The caller speaks at pickup, so a whole utterance is in the fd 3 backlog when the speech model
- * starts: the final is ready before the first WAIT FOR DIGIT is written, and the channel writes
+ * The caller speaks at pickup (over the greeting, or into the fd 3 backlog of a slow start): the
+ * final is ready before the first WAIT FOR DIGIT is written, and the channel writes
  * the interrupter (GET FULL VARIABLE) a millisecond after it. Asterisk reads stdin through a
  * stdio buffer: two lines that arrive together are one write, and the second waits for more
  * bytes (DESIGN §2). The interrupter is never answered, the FIFO waits for it, the reply is never
@@ -17,8 +17,9 @@ const BUG = 'BUG src/agi/channel.ts + src/call/session.ts listen(): interrupter 
 test('an utterance that is ready before listening starts is answered (no coalesced interrupter)', { todo: BUG }, async (t) => {
   const ollama = await hookedOllama(() => {});
   t.after(() => ollama.close());
-  const caller = callerTimeline([150, { speakMs: 900 }, 6000]);
-  const run = await startFaultCall({ callerAudio: caller, ollamaHost: ollama.host, timeScale: 8, proxy: { coalesceCommandsMs: 25 }, events: [{ action: 'hangup', atMs: 7000 }] });
+    // The caller talks over a long greeting (no barge-in on it), so the final is queued when listening starts.
+  const caller = callerTimeline([300, { speakMs: 900 }, 6000]);
+  const run = await startFaultCall({ callerAudio: caller, ollamaHost: ollama.host, timeScale: 8, settings: { greeting: 'Hello and thank you for calling the demo office, how can I help you today?' }, proxy: { coalesceCommandsMs: 25 }, events: [{ action: 'hangup', atMs: 7000 }] });
   const result = await run.finished;
   const replies = result.commands.filter((r) => /^STREAM FILE \S+\/calls\//.test(r.cmd));
   assert.ok(replies.length > 0, `the caller's first words got a reply before the hangup\n${describeRun(result)}`);

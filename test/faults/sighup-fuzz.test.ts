@@ -45,6 +45,7 @@ test(`SIGHUP at random points: ${RUNS} runs, ${PARALLEL} at a time, seed ${SEED}
   const reached = new Set<string>();
   const earlyDeaths: string[] = [];
   let checkedReplies = 0;
+  const exitDelays: number[] = [];
   let next = 0;
   const worker = async () => {
     while (next < plan.length) {
@@ -69,6 +70,7 @@ test(`SIGHUP at random points: ${RUNS} runs, ${PARALLEL} at a time, seed ${SEED}
       if (/internal error|forced exit/.test(result.log + result.stderr)) problems.push('internal error logged');
       problems.push(...storeProblems(result));
       checkedReplies += mustBeStored(result).replyFiles.length;
+      if (result.exitAfterHangupRealMs !== undefined) exitDelays.push(result.exitAfterHangupRealMs);
       for (const record of result.commands) reached.add(record.cmd.split(' ').slice(0, 2).join(' '));
       if (problems.length > 0) failures.push(`${label}: ${problems.join('; ')}\n${describeRun(result)}`);
     }
@@ -76,6 +78,8 @@ test(`SIGHUP at random points: ${RUNS} runs, ${PARALLEL} at a time, seed ${SEED}
   await Promise.all(Array.from({ length: PARALLEL }, worker));
   if (earlyDeaths.length > 0) t.diagnostic(`KNOWN BUG (todo in startup.test.ts): ${earlyDeaths.length} runs died of a SIGHUP that came before the handler was installed: ${earlyDeaths.join('; ')}`);
   t.diagnostic(`commands reached before hangups: ${[...reached].sort().join(', ')}`);
+  exitDelays.sort((a, b) => a - b);
+  t.diagnostic(`exit after the hangup: median ${Math.round(exitDelays[Math.floor(exitDelays.length / 2)] ?? NaN)} ms, max ${Math.round(exitDelays.at(-1) ?? NaN)} ms (real time)`);
   t.diagnostic(`${checkedReplies} played reply files were checked against the DB`);
   assert.ok(checkedReplies > 0, 'some runs got far enough to store a reply');
   assert.ok(reached.has('STREAM FILE') && reached.has('WAIT FOR'), 'the hangups landed across the call, not only at start-up');
