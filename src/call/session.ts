@@ -186,6 +186,11 @@ async function listen(channel: CallChannel, ear: Ear, silenceMs: number): Promis
   try {
     const speech = ear.nextUtterance({ timeoutMs: silenceMs, signal: done.signal }).then((utterance): Heard =>
       utterance === undefined ? { kind: 'silence' } : { kind: 'utterance', utterance });
+    // An utterance already waiting (spoken over the greeting or the last reply) is taken without
+    // writing WAIT FOR DIGIT: its interrupter would follow within a millisecond, and two lines that
+    // reach Asterisk in one read leave the second unanswered (DESIGN §2).
+    const ready = await Promise.race([speech, new Promise<undefined>((resolve) => setImmediate(resolve, undefined))]);
+    if (ready !== undefined) return ready;
     const digits = (async (): Promise<Heard | undefined> => {
       while (!done.signal.aborted) {
         const digit = await channel.waitForDigit(silenceMs + 1000, { signal: done.signal });
