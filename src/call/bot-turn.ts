@@ -132,9 +132,18 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
         deps.log.error('TTS', 'synthesis failed', { code: errorCode(item.error), error: errorMessage(item.error) });
         break;
       }
+      const firstAudio = result.timeToFirstAudioMs === undefined;
       result.timeToFirstAudioMs ??= deps.now() - startMs;
       result.audioPaths.push(item.speech.file);
-      const outcome = await deps.speaker.play(item.speech, turn.signal);
+      let outcome;
+      try {
+        outcome = await deps.speaker.play(item.speech, turn.signal);
+      } catch (error) {
+        // The command never reached Asterisk (hangup, EPIPE): the file was not played.
+        result.audioPaths.pop();
+        if (firstAudio) result.timeToFirstAudioMs = undefined;
+        throw error;
+      }
       if (outcome.kind === 'played') { heard.push(item.sentence); continue; }
       if (outcome.kind === 'failed') {
         result.failure ??= { status: 'TTS_FAILED', code: 'PLAYBACK_FAILED', message: `Asterisk could not play ${item.speech.file}` };
