@@ -82,7 +82,12 @@ async function simulate(options: SimulateCliOptions, env: NodeJS.ProcessEnv): Pr
       audioFormat: options.slin16 === true ? 'slin16' : 'slin', timeScale: speed, soundsDir: options.soundsDir, env: childEnv,
     });
     const call = result.call;
+    const { conversationText } = await import('../simulate/conversation.ts');
+    const { appendFileSync } = await import('node:fs');
+    const conversation = conversationText(configPath, options.profile);
+    appendFileSync(result.transcript, `\n${conversation}`);
     process.stdout.write(result.transcriptText);
+    process.stdout.write(`\n${conversation}`);
     process.stdout.write(`\nrecording   ${result.callWav}\ntranscript  ${result.transcript}\ncommands    ${result.commandsLog}\nlog         ${result.logFile}\n`);
     const ok = call.exitCode === 0 && !call.killed && call.leftoverPids.length === 0;
     if (!ok) process.stderr.write(`voicebot simulate: the call did not end cleanly (exit ${String(call.exitCode)}, signal ${String(call.exitSignal)}${call.killed ? ', killed after timeout' : ''})\n`);
