@@ -8,7 +8,7 @@ type FinalEvent = Extract<SttEvent, { type: 'final' }>;
 /**
  * The Ear port over one STT stream per call. Every fd 3 frame passes through (the engine must see
  * audio during playback too); finals become utterances, barge-in events end playback watches.
- * Utterances the caller spoke entirely over the bot without interrupting are dropped.
+ * Utterances that end while the bot is still speaking, without having interrupted it, are dropped.
  */
 export class StreamEar implements Ear {
   readonly #log: Logger;
@@ -23,7 +23,6 @@ export class StreamEar implements Ear {
   /** Set while the bot speaks: barge-in events resolve it. */
   #watch: { startedAtMs: number; ignoreFirstMs: number; resolve: (hit: boolean) => void; bargedIn: boolean } | undefined;
   #segmentBargedIn = false;
-  #segmentStartedWhileSpeaking = false;
   /** Recent caller audio (for recording), with the stream time of its first sample. */
   #audio: { frames: Int16Array[]; firstMs: number; streamMs: number; rateHz: number } = { frames: [], firstMs: 0, streamMs: 0, rateHz: 8000 };
 
@@ -88,7 +87,6 @@ export class StreamEar implements Ear {
     if (event.type === 'speech-start') {
       this.#inSpeech = true;
       this.#segmentBargedIn = false;
-      this.#segmentStartedWhileSpeaking = this.#watch !== undefined;
       this.#wakeUp();
       return;
     }
@@ -102,7 +100,9 @@ export class StreamEar implements Ear {
     }
     if (event.type === 'partial') return;
     this.#inSpeech = false;
-    const overBot = this.#watch !== undefined || (this.#segmentStartedWhileSpeaking && !this.#segmentBargedIn);
+    // Dropped only when the caller's speech ended while the bot still spoke: a caller who starts
+    // answering just before the bot finishes is heard.
+    const overBot = this.#watch !== undefined;
     if (overBot && !this.#segmentBargedIn) {
       this.#log.info('STT', 'ignored speech over the bot (no barge-in)', { text: event.text });
     } else {
