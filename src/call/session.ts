@@ -56,7 +56,8 @@ export async function runSession(deps: SessionDeps): Promise<CallOutcome> {
       await speakQuietly(deps, phrases, config.apology_text);
     }
   }
-  if (!channel.hangup.aborted) await setDialplanVariables(channel, outcome, log);
+  // SET VARIABLE still works on a hung-up channel (dead-capable), so the h extension sees the status.
+  await setDialplanVariables(channel, outcome, log);
   await deps.callLog.close(outcome);
   log.info('CALL', 'call ended', { reason: outcome.endReason, status: outcome.status, action: outcome.action, callMs: Math.round(deps.now() - deps.startedAtMs) });
   return outcome;
@@ -65,6 +66,9 @@ export async function runSession(deps: SessionDeps): Promise<CallOutcome> {
 async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>): Promise<CallOutcome> {
   const { channel, config, log, callLog } = deps;
   const checkHangup = () => { if (channel.hangup.aborted) throw new Hangup(); };
+  // Rendered before ANSWER: from the phrase cache this is instant; the first call after a voice
+  // change synthesises it while the caller still hears ringing, never silence after pickup.
+  const greeting = await renderPhrase(deps, phrases, config.greeting);
   await channel.answer();
   checkHangup();
   callLog.answered();
@@ -73,7 +77,6 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
 
   // The greeting plays while the speech model loads: no dead air at pickup. No barge-in on it,
   // since the ear is not ready yet; the operator key works.
-  const greeting = await renderPhrase(deps, phrases, config.greeting);
   const greetingPlay = greeting === undefined
     ? Promise.resolve(undefined)
     : channel.play(greeting.file, { escapeDigits: config.dtmf_operator_key });
@@ -183,26 +186,27 @@ async function listen(channel: CallChannel, ear: Ear, silenceMs: number): Promis
   const done = new AbortController();
   const hangup = () => done.abort();
   channel.hangup.addEventListener('abort', hangup, { once: true });
+  const speech = ear.nextUtterance({ timeoutMs: silenceMs, signal: done.signal }).then((utterance): Heard =>
+    utterance === undefined ? { kind: 'silence' } : { kind: 'utterance', utterance });
+  let digits: Promise<Heard | undefined> | undefined;
   try {
-    const speech = ear.nextUtterance({ timeoutMs: silenceMs, signal: done.signal }).then((utterance): Heard =>
-      utterance === undefined ? { kind: 'silence' } : { kind: 'utterance', utterance });
     // An utterance already waiting (spoken over the greeting or the last reply) is taken without
     // writing WAIT FOR DIGIT: its interrupter would follow within a millisecond, and two lines that
     // reach Asterisk in one read leave the second unanswered (DESIGN §2).
     const ready = await Promise.race([speech, new Promise<undefined>((resolve) => setImmediate(resolve, undefined))]);
     if (ready !== undefined) return ready;
-    const digits = (async (): Promise<Heard | undefined> => {
+    digits = (async (): Promise<Heard | undefined> => {
       while (!done.signal.aborted) {
         const digit = await channel.waitForDigit(silenceMs + 1000, { signal: done.signal });
         if (digit !== undefined) return { kind: 'digit', digit };
       }
       return undefined;
     })();
-    const first = await Promise.race([speech, digits.then((heard) => heard ?? speech)]);
+    return await Promise.race([speech, digits.then((heard) => heard ?? speech)]);
+  } finally {
+    // Also on errors: the WAIT FOR DIGIT loop must not outlive the listen (an apology would queue behind it).
     done.abort();
     await Promise.allSettled([speech, digits]);
-    return first;
-  } finally {
     channel.hangup.removeEventListener('abort', hangup);
   }
 }
@@ -269,7 +273,9 @@ async function setDialplanVariables(channel: CallChannel, outcome: CallOutcome, 
     await channel.setVariable('VOICEBOT_STATUS', outcome.status);
     await channel.setVariable('VOICEBOT_TRANSFER_TO', outcome.transferTo ?? '');
   } catch (error) {
-    log.warn('CALL', 'could not set the dialplan variables', { error: errorMessage(error) });
+    // After a hangup with AGIEXITONHANGUP the pipes are gone: expected, not worth a warning.
+    const level = channel.hangup.aborted ? 'info' : 'warn';
+    log[level]('CALL', 'could not set the dialplan variables', { error: errorMessage(error) });
   }
 }
 

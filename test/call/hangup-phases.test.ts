@@ -14,7 +14,9 @@ function assertHungUp(run: CallRun): void {
   assert.equal(run.call.end_reason, 'caller_hangup', context);
   assert.equal(run.call.status, 'CALLER_HANGUP');
   assert.ok(run.call.ended_at !== null, 'call row closed');
-  assert.ok(!run.commands.some((c) => c.startsWith('SET VARIABLE')), 'no variables for a dead channel');
+  // SET VARIABLE is dead-capable: the h extension can read why the call ended.
+  assert.equal(run.variables['VOICEBOT_STATUS'], 'CALLER_HANGUP', context);
+  assert.equal(run.variables['VOICEBOT_ACTION'], 'none', context);
   assert.doesNotMatch(run.log, /internal error|call failed/, context);
 }
 

@@ -43,9 +43,23 @@ export function agiCallChannel(agi: Agi, hangup: AbortSignal): CallChannel {
         interrupt.dispose();
       }
     },
-    setVariable: (name, value) => untilHangup(agi.setVariable(name, value), hangup),
+    // SET VARIABLE is dead-capable: after a hangup it is still sent (the h extension reads the
+    // status), bounded in time in case Asterisk has stopped answering.
+    setVariable: (name, value) => hangup.aborted
+      ? withTimeout(agi.setVariable(name, value), DEAD_CHANNEL_REPLY_MS)
+      : untilHangup(agi.setVariable(name, value), hangup),
     verbose: (message) => untilHangup(agi.verbose(message, 1), hangup),
   };
+}
+
+/** How long a dead-capable command after the hangup may wait for its reply. */
+const DEAD_CHANNEL_REPLY_MS = 500;
+
+function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no reply within ${timeoutMs} ms after the hangup`)), timeoutMs);
+    work.then((value) => { clearTimeout(timer); resolve(value); }, (error: unknown) => { clearTimeout(timer); reject(error); });
+  });
 }
 
 /** `signal`, but an abort in the first MIN_INTERRUPT_AFTER_MS after now is held back until then. */
