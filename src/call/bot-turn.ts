@@ -102,6 +102,9 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
           break;
         }
       }
+    } catch (error) {
+      // The splitter or the voice adapter failed outside a render: the reply cannot go on.
+      if (!turn.signal.aborted) result.failure ??= { status: 'TTS_FAILED', code: errorCode(error), message: errorMessage(error) };
     } finally {
       rendered.end();
     }
@@ -139,10 +142,12 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
       try {
         outcome = await deps.speaker.play(item.speech, turn.signal);
       } catch (error) {
-        // The command never reached Asterisk (hangup, EPIPE): the file was not played.
+        // The command never reached Asterisk (hangup, EPIPE) or Asterisk refused it: not played.
         result.audioPaths.pop();
         if (firstAudio) result.timeToFirstAudioMs = undefined;
-        throw error;
+        if (parent.aborted) throw error;
+        result.failure ??= { status: 'TTS_FAILED', code: errorCode(error), message: `playback failed: ${errorMessage(error)}` };
+        break;
       }
       if (outcome.kind === 'played') { heard.push(item.sentence); continue; }
       if (outcome.kind === 'failed') {
@@ -168,7 +173,8 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
     // A hangup while the reply was still being generated also leaves it unheard.
     if (parent.aborted && result.interruption === undefined && result.generatedText !== '') result.interruption = 'hangup';
     result.interrupted = result.interruption !== undefined;
-    if (result.interrupted || result.failure !== undefined) turn.abort();
+    // Whatever ended the loop, nothing of this turn may outlive it (a normal end has nothing left to stop).
+    turn.abort();
     await Promise.allSettled([llmTask, ttsTask]);
     parent.removeEventListener('abort', abortTurn);
   }

@@ -1,6 +1,7 @@
 import type { AgiSession } from '../agi/session.ts';
 import type { Config } from '../config/keys/index.ts';
 import { LlmConversation, llmSettingsFrom, loadPromptTemplate, OllamaBrain, warmUpModel } from '../llm/index.ts';
+import { errorMessage, VoicebotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { callStoreFromConfig } from '../store/call-store.ts';
 import { sttOptionsFromConfig } from '../stt/options.ts';
@@ -46,6 +47,35 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
   const callLog = storeCallLog(store, callId, config.db_flush_timeout_ms);
   log.info('CALL', 'call started', { callId, profile: options.profile ?? 'general', callerNumber: env.callerId });
 
+  let prepared;
+  try {
+    prepared = prepareEngines(options, callId);
+  } catch (error) {
+    // Nothing was said to the caller yet: close the row and let the entry refuse the call.
+    store.closeCall(callId, { endReason: 'setup_error', status: 'ERROR' });
+    await store.close(config.db_flush_timeout_ms);
+    throw new VoicebotError('SETUP_FAILED', `call setup failed: ${errorMessage(error)}`, { cause: error });
+  }
+  const { conversation, tts, voice, loadEar } = prepared;
+
+  try {
+    return await runSession({
+      channel: agiCallChannel(session.agi, session.hangup),
+      loadEar, voice, callLog, log,
+      brain: new OllamaBrain(conversation, `ollama:${config.ollama_model}`),
+      splitSentences: (deltas) => splitSentences(deltas, { maxChars: config.tts_max_sentence_chars }),
+      config, now: Date.now, startedAtMs: options.startedAtMs, redactTranscripts: config.redact_transcripts,
+      saveCallerAudio: config.record_caller ? (utterance, seq) => saveUtteranceWav(config.cache_dir, callId, utterance, seq, log) : undefined,
+    });
+  } finally {
+    tts.close();
+  }
+}
+
+/** Everything that can fail before a word is said: prompt, LLM settings, voice files, STT loader. */
+function prepareEngines(options: ComposeOptions, callId: string) {
+  const { session, config, log } = options;
+  const env = session.env;
   const settings = llmSettingsFrom(config, options.configFile);
   const conversation = new LlmConversation({
     settings,
@@ -70,19 +100,7 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
     const engine = new VoskSttEngine(model, sttOptionsFromConfig(config));
     return new StreamEar(engine, audio, { log, now: Date.now, recordAudio: config.record_caller, signal: session.hangup });
   };
-
-  try {
-    return await runSession({
-      channel: agiCallChannel(session.agi, session.hangup),
-      loadEar, voice, callLog, log,
-      brain: new OllamaBrain(conversation, `ollama:${config.ollama_model}`),
-      splitSentences: (deltas) => splitSentences(deltas, { maxChars: config.tts_max_sentence_chars }),
-      config, now: Date.now, startedAtMs: options.startedAtMs, redactTranscripts: config.redact_transcripts,
-      saveCallerAudio: config.record_caller ? (utterance, seq) => saveUtteranceWav(config.cache_dir, callId, utterance, seq, log) : undefined,
-    });
-  } finally {
-    tts.close();
-  }
+  return { conversation, tts, voice, loadEar };
 }
 
 function loadVoice(config: Config, log: Logger): PendingEngine {

@@ -84,7 +84,13 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
       return 0;
     }
     const { runConversation } = await import('./compose.ts');
-    await runConversation({ session, config: setup.config, configFile: setup.configFile, profile: setup.profile, log, startedAtMs: setup.startedAtMs });
+    try {
+      await runConversation({ session, config: setup.config, configFile: setup.configFile, profile: setup.profile, log, startedAtMs: setup.startedAtMs });
+    } catch (error) {
+      if (errorCode(error) !== 'SETUP_FAILED') throw error;
+      log.error('CALL', 'not answering: setup error', { error: errorMessage(error) });
+      await refuseCall(session, log);
+    }
     return 0;
   } finally {
     log.info('CALL', 'process done', {

@@ -1,5 +1,6 @@
 import type { Config, KeyName } from '../config/keys/index.ts';
 import type { ValueSource } from '../config/load.ts';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { errorMessage } from '../errors.ts';
 import { llmSettingsFrom } from '../llm/index.ts';
 import { checkEspeakData, checkPiperVoice, checkPromptFile, checkVoskModel } from '../runtime/setup-checks.ts';
@@ -18,10 +19,23 @@ export function preflight(config: Config, configFile: string, sources?: Record<K
   const promptSource = sources?.llm_prompt_file;
   const prompt = checkPromptFile(config.llm_prompt_file, promptSource === undefined || promptSource === 'default' ? configFile : promptSource);
   if (!prompt.ok) problems.push(`${prompt.name}: ${prompt.detail}. Fix: ${prompt.fix}`);
+  const cache = checkWritableFolder(config.cache_dir);
+  if (cache !== undefined) problems.push(`cache_dir ${config.cache_dir}: ${cache}. Fix: make it writable by the Asterisk user (chown asterisk: ${config.cache_dir}) or set cache_dir`);
   try {
     llmSettingsFrom(config, configFile);
   } catch (error) {
     problems.push(errorMessage(error));
   }
   return problems;
+}
+
+/** Speech files are written here for every call: the folder must exist (or be creatable) and be writable. */
+function checkWritableFolder(dir: string): string | undefined {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o750 });
+    accessSync(dir, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    return errorMessage(error);
+  }
 }

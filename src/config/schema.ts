@@ -11,7 +11,7 @@ interface KeySpecBase {
 }
 
 export type KeySpec =
-  | (KeySpecBase & { type: 'string' | 'path'; default: string; allowEmpty?: boolean })
+  | (KeySpecBase & { type: 'string' | 'path'; default: string; allowEmpty?: boolean; pattern?: { test: RegExp; describe: string } })
   | (KeySpecBase & { type: 'int' | 'number'; default: number; min?: number; max?: number })
   | (KeySpecBase & { type: 'bool'; default: boolean })
   | (KeySpecBase & { type: 'enum'; default: string; values: readonly string[] })
@@ -44,7 +44,7 @@ export function describeType(spec: KeySpec): string {
     case 'enum': return `one of ${spec.values.join(', ')}`;
     case 'list': return 'a comma-separated list';
     case 'path': return 'a file or folder path';
-    case 'string': return 'text';
+    case 'string': return spec.pattern?.describe ?? 'text';
   }
 }
 
@@ -88,6 +88,7 @@ export function parseValue(spec: KeySpec, raw: string): { value: unknown } | { p
     case 'path':
     case 'string':
       if (text === '' && spec.allowEmpty !== true) return { problem: 'the value is empty' };
+      if (text !== '' && spec.pattern !== undefined && !spec.pattern.test.test(text)) return { problem: `'${raw}' is not ${spec.pattern.describe}` };
       return { value: text };
   }
 }

@@ -63,3 +63,10 @@ test('syntax: settings before a section, #include and block comments', () => {
   const file = writeConf('[general]\n;-- greeting = no\nstill comment --;\ngreeting = Hi\\; there\n');
   assert.equal(loadConfig({ path: file, env: {} }).resolve().greeting, 'Hi; there');
 });
+
+test('DTMF keys are one key STREAM FILE accepts as an escape digit', () => {
+  const file = writeConf('[general]\ndtmf_operator_key = 00\n');
+  assert.throws(() => loadConfig({ path: file, env: {} }), /key 'dtmf_operator_key': '00' is not one key: 0-9, \* or #/);
+  assert.throws(() => loadConfig({ path: writeConf('[general]\ndtmf_skip_key = A\n'), env: {} }), /dtmf_skip_key/);
+  assert.equal(loadConfig({ path: writeConf('[general]\ndtmf_skip_key =\n'), env: {} }).resolve().dtmf_skip_key, '');
+});

@@ -1,5 +1,8 @@
 import type { KeyTable } from '../schema.ts';
 
+/** One DTMF key as STREAM FILE takes it among its escape digits. */
+const DTMF_KEY = { test: /^[0-9*#]$/, describe: 'one key: 0-9, * or #' };
+
 /** Conversation behaviour per profile: phrases, turn-taking, DTMF, limits. */
 export const callKeys = {
   language: {
@@ -51,11 +54,11 @@ export const callKeys = {
     doc: 'Caller audio ignored at the start of each bot sentence (echo of the line, the tail of a reply).',
   },
   dtmf_operator_key: {
-    type: 'string', scope: 'profile', default: '0', allowEmpty: true,
+    type: 'string', scope: 'profile', default: '0', allowEmpty: true, pattern: DTMF_KEY,
     doc: 'Key that transfers to operator_destination at any time (empty: none).',
   },
   dtmf_skip_key: {
-    type: 'string', scope: 'profile', default: '#', allowEmpty: true,
+    type: 'string', scope: 'profile', default: '#', allowEmpty: true, pattern: DTMF_KEY,
     doc: "Key that skips the bot's current sentence (empty: none).",
   },
   operator_destination: {
