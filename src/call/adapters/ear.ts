@@ -5,6 +5,16 @@ import type { Ear, Utterance } from '../ports.ts';
 
 type FinalEvent = Extract<SttEvent, { type: 'final' }>;
 
+/** fd 3 silence mid-utterance after which silence is fed to the endpointer instead. */
+const FD3_GAP_MS = 100;
+
+function withGapTimeout<T>(work: Promise<T>, gapMs: number): Promise<T | 'gap'> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve('gap'), gapMs);
+    work.then((value) => { clearTimeout(timer); resolve(value); }, (error: unknown) => { clearTimeout(timer); reject(error); });
+  });
+}
+
 /**
  * The Ear port over one STT stream per call. Every fd 3 frame passes through (the engine must see
  * audio during playback too); finals become utterances, barge-in events end playback watches.
@@ -124,8 +134,26 @@ export class StreamEar implements Ear {
     };
   }
 
+  /**
+   * Every frame to the engine (and the recording). fd 3 is not a clock: a leg with VAD/DTX or a
+   * silent Local channel sends nothing when the caller stops talking, and the endpointer only moves
+   * on audio. So while the caller is mid-utterance and fd 3 goes quiet, silence is fed in its place.
+   */
   async *#tee(frames: AsyncIterable<AudioFrame>): AsyncGenerator<AudioFrame> {
-    for await (const frame of frames) {
+    const iterator = frames[Symbol.asyncIterator]();
+    let pending = iterator.next();
+    let rateHz = 8000;
+    for (;;) {
+      const next = this.#inSpeech ? await withGapTimeout(pending, FD3_GAP_MS) : await pending;
+      if (next === 'gap') {
+        const samples = new Int16Array((rateHz * FD3_GAP_MS) / 1000);
+        yield { sampleRateHz: rateHz, samples };
+        continue;
+      }
+      if (next.done === true) return;
+      pending = iterator.next();
+      const frame = next.value;
+      rateHz = frame.sampleRateHz;
       if (this.#recordAudio) this.#remember(frame);
       yield frame;
     }
