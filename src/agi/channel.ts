@@ -27,6 +27,9 @@ export interface AgiChannelOptions {
   deadReplyTimeoutMs?: number;
 }
 
+/** How long an interrupter may stay unanswered before Asterisk is nudged to read on. */
+const NUDGE_AFTER_MS = 500;
+
 interface Pending {
   line: string;
   spec: CommandSpec;
@@ -230,13 +233,34 @@ export class AgiChannel {
     if (this.#inFlight[0] !== pending || pending.interruptRequested || pending.spec.interrupt === 'queues') return;
     if (!this.writable) return;
     pending.interruptRequested = true;
+    const interrupter = this.#markerCommand('interrupt');
+    this.#write(interrupter);
+    this.#armNudge(interrupter);
+  }
+
+  /** A dead-capable command whose reply carries a unique text, so it can never be mistaken. */
+  #markerCommand(kind: 'interrupt' | 'nudge'): Pending {
     this.#nonceCounter += 1;
-    const nonce = `voicebot-interrupt-${this.#nonceCounter}`;
-    const interrupter: Pending = {
+    const nonce = `voicebot-${kind}-${this.#nonceCounter}`;
+    return {
       line: `GET FULL VARIABLE ${nonce}`, spec: { deadCapable: true, interrupt: 'queues' }, nonce,
       writtenAtMs: -1, interruptRequested: false, settle: () => {}, fail: () => {},
     };
-    this.#write(interrupter);
+  }
+
+  /**
+   * An interrupter that reached Asterisk in the same read as the command it interrupts sits in
+   * Asterisk's stdio buffer: the command is not stopped and the interrupter is answered only when
+   * more bytes arrive (DESIGN §2). Asterisk answers a seen interrupter within milliseconds, so one
+   * still unanswered after NUDGE_AFTER_MS gets one more marker line; both replies are consumed here.
+   */
+  #armNudge(marker: Pending): void {
+    const timer = setTimeout(() => {
+      if (!this.#inFlight.includes(marker) || !this.writable || this.#fatal !== undefined) return;
+      this.#logger.warn('AGI', 'interrupter unanswered; nudging Asterisk with one more line', { line: marker.line });
+      this.#write(this.#markerCommand('nudge'));
+    }, NUDGE_AFTER_MS);
+    timer.unref();
   }
 
   #receive(chunk: Buffer): void {

@@ -167,3 +167,23 @@ test('env block without the empty line: AGI_ENV_INCOMPLETE at EOF, AGI_ENV_TIMEO
   garbage.write('GET / HTTP/1.1\n\n');
   await assert.rejects(bad, (error: unknown) => error instanceof AgiError && error.code === 'AGI_ENV_MALFORMED');
 });
+
+test('an interrupter Asterisk did not see (same read as its command) is nudged, and the FIFO recovers', async () => {
+  const { agi, asterisk, nextWrite } = await open();
+  const controller = new AbortController();
+  const waiting = agi.waitForDigit(9000, { signal: controller.signal });
+  assert.equal(await nextWrite(), 'WAIT FOR DIGIT 9000');
+  controller.abort();
+  const interrupter = await nextWrite();
+  assert.match(interrupter, /^GET FULL VARIABLE voicebot-interrupt-\d+$/);
+  // Asterisk read both lines at once: WAIT FOR DIGIT goes on, the interrupter sits in its buffer.
+  const nudge = await nextWrite();
+  assert.match(nudge, /^GET FULL VARIABLE voicebot-nudge-\d+$/, 'one more line makes Asterisk read on');
+  // The new bytes wake it: WAIT FOR DIGIT returns 1, then both marker lines are answered.
+  asterisk.write(`200 result=1\n200 result=1 (${interrupter.split(' ')[3] ?? ''})\n200 result=1 (${nudge.split(' ')[3] ?? ''})\n`);
+  assert.deepEqual(await waiting, { digit: undefined, interrupted: true });
+  const after = agi.getVariable('CHANNEL');
+  assert.equal(await nextWrite(), 'GET VARIABLE CHANNEL');
+  asterisk.write('200 result=1 (SIP/100-0001)\n');
+  assert.equal(await after, 'SIP/100-0001', 'later replies still match their commands');
+});

@@ -153,6 +153,7 @@ function phraseNames(cacheDir: string, settings: Record<string, string | number>
 
 function shapeCommand(cmd: string, phrases: Map<string, string>): string {
   if (/^GET FULL VARIABLE "?voicebot-interrupt-\d+"?$/.test(cmd)) return 'INTERRUPT';
+  if (/^GET FULL VARIABLE "?voicebot-nudge-\d+"?$/.test(cmd)) return 'NUDGE';
   if (cmd.startsWith('VERBOSE ')) return 'VERBOSE';
   const stream = /^STREAM FILE (\S+) (.*)$/.exec(cmd);
   if (stream !== null) {
