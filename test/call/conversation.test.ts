@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { readWav } from '../../src/audio/wav.ts';
-import { mainCommands, runCall } from './harness.ts';
+import { CALLER_HUNG_UP, mainCommands, runCall } from './harness.ts';
 
 /**
  * Whole calls of the real program (child process) through the fake Asterisk: espeak-ng caller
@@ -138,7 +138,7 @@ describe('conversation', { concurrency: 3 }, () => {
       hangupAfterAudioMs: 500,
     });
     assert.equal(run.result.exitCode, 0, run.context);
-    assert.deepEqual(mainCommands(run.commands), ['ANSWER', 'STREAM FILE [greeting] "0"', 'STREAM FILE [tts-0001] "#0"'], run.context);
+    assert.deepEqual(mainCommands(run.commands), ['ANSWER', 'STREAM FILE [greeting] "0"', 'STREAM FILE [tts-0001] "#0"', ...CALLER_HUNG_UP], run.context);
     const commands = [...run.result.commands].sort((a, b) => a.t_ms - b.t_ms);
     const greetingIndex = commands.findIndex((c) => c.cmd.startsWith('STREAM FILE') && c.cmd.includes('/phrases/'));
     const replyIndex = commands.findIndex((c) => c.cmd.startsWith('STREAM FILE') && c.cmd.includes('/tts-0001'));

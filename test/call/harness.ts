@@ -163,6 +163,9 @@ function shapeCommand(cmd: string, phrases: Map<string, string>): string {
   return cmd;
 }
 
+/** The dialplan variables voicebot sets when the caller hung up (SET VARIABLE works on a dead channel). */
+export const CALLER_HUNG_UP = ['SET VARIABLE VOICEBOT_ACTION "none"', 'SET VARIABLE VOICEBOT_STATUS "CALLER_HANGUP"', 'SET VARIABLE VOICEBOT_TRANSFER_TO ""'];
+
 /** The commands without the listening/bookkeeping noise: playback, variables, ANSWER. */
 export function mainCommands(commands: readonly string[]): string[] {
   return commands.filter((cmd) => /^(ANSWER|STREAM FILE|SET VARIABLE|HANGUP|EXEC)/.test(cmd));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { longReply } from '../../src/simulate/fake-ollama.ts';
-import { mainCommands, runCall } from './harness.ts';
+import { CALLER_HUNG_UP, mainCommands, runCall } from './harness.ts';
 
 /**
  * Command indexes the DTMF events hang on (0-based, in the order the program writes them):
@@ -115,7 +115,7 @@ describe('barge-in and DTMF', { concurrency: 3 }, () => {
       hangupAfterAudioMs: 500,
     });
     assert.equal(run.result.exitCode, 0, run.context);
-    assert.deepEqual(mainCommands(run.commands), ['ANSWER', 'STREAM FILE [greeting] "0"', 'STREAM FILE [tts-0001] "#0"', 'STREAM FILE [tts-0002] "#0"'], run.context);
+    assert.deepEqual(mainCommands(run.commands), ['ANSWER', 'STREAM FILE [greeting] "0"', 'STREAM FILE [tts-0001] "#0"', 'STREAM FILE [tts-0002] "#0"', ...CALLER_HUNG_UP], run.context);
     const [first, second] = run.result.playbacks.filter((p) => p.file.includes('/tts-'));
     assert.equal(first?.how, 'digit', 'the first sentence was stopped by #');
     assert.equal(second?.how, 'completed', 'the second sentence played to its end');
