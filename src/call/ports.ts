@@ -38,7 +38,7 @@ export interface PlayResult {
 /** One stretch of caller speech, transcribed. */
 export interface Utterance {
   text: string;
-  /** Times on the call's clock (ms since the session started). */
+  /** Epoch ms (the session clock, Date.now in production). */
   speechStartMs: number;
   speechEndMs: number;
   /** From the end of speech to the final transcript. */
