@@ -81,6 +81,7 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
     if (problems.length > 0 || setup.config === undefined) {
       for (const problem of problems) log.error('CALL', 'not answering: setup error', { error: problem });
       await refuseCall(session, log);
+      if (setup.config !== undefined) await recordRefusedCall(setup, setup.config, session, problems, log);
       return 0;
     }
     const { runConversation } = await import('./compose.ts');
@@ -105,6 +106,20 @@ function setupProblems(setup: CallSetup, session: AgiSession): string[] {
   if (setup.config === undefined) return ['no configuration'];
   if (session.audioError !== undefined) return [`${session.audioError.code}: ${session.audioError.message}. Fix: run voicebot with EAGI(), not AGI()`];
   return preflight(setup.config, setup.configFile, setup.sources);
+}
+
+/** A refused call still gets its row (end_reason setup_error, the problems as events): the admin sees it. */
+async function recordRefusedCall(setup: CallSetup, config: Config, session: AgiSession, problems: readonly string[], log: Logger): Promise<void> {
+  const { callStoreFromConfig } = await import('../store/call-store.ts');
+  const store = callStoreFromConfig(config, log);
+  const env = session.env;
+  const callId = store.openCall({
+    uniqueid: env.uniqueId, channel: env.channel, callerNumber: env.callerId, callerName: env.callerIdName,
+    dnid: env.dnid, context: env.context, extension: env.extension, profile: setup.profile, startedAtMs: setup.startedAtMs,
+  });
+  for (const problem of problems) store.addEvent(callId, 'error', problem);
+  store.closeCall(callId, { endReason: 'setup_error', status: 'ERROR' });
+  await store.close(config.db_flush_timeout_ms);
 }
 
 /** Leave the call unanswered and tell the dialplan why (VOICEBOT_STATUS=ERROR). */

@@ -83,5 +83,8 @@ describe('failures', { concurrency: 3 }, () => {
     ], run.context);
     assert.match(run.log, /vosk_model_dir|nonexistent/, 'the log names the problem');
     assert.equal(run.result.hangupAtMs, undefined, 'voicebot returned to the dialplan by itself');
+    assert.equal(run.call.end_reason, 'setup_error', 'the refused call is in the call log');
+    assert.equal(run.call.status, 'ERROR');
+    assert.ok(run.events.some((event) => event.kind === 'error' && /vosk/.test(event.detail ?? '')), run.context);
   });
 });
