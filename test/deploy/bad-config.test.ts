@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, readFileSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatAgiEnv } from '../../src/agi/env.ts';
-import { makePipe } from '../../src/simulate/asterisk/pipes.ts';
-import { asteriskProcessEnv } from '../../src/simulate/fake-asterisk.ts';
 import { testCallConfig } from '../support/call-config.ts';
 import { mainTs, nodeBin } from '../support/paths.ts';
+import { runScriptedAsterisk } from '../support/scripted-asterisk.ts';
 
 /** A working test config plus one bad [sales] line; returns where that line is. */
 function badConfig(line: string): { configPath: string; logFile: string; dir: string; lineNo: number } {
@@ -58,38 +56,12 @@ for (const bad of CASES) {
 
 /** One EAGI call of the real program on real pipes; GET VARIABLE finds nothing, other commands succeed. */
 async function runCall(configPath: string, logFile: string, profile: string) {
-  const stdin = await makePipe('to-child');
-  const stdout = await makePipe('from-child');
-  const fd3 = await makePipe('to-child');
-  const child = spawn(nodeBin, [mainTs, profile], {
-    stdio: [stdin.childFd, stdout.childFd, 'pipe', fd3.childFd],
-    env: { ...asteriskProcessEnv(), PATH: process.env['PATH'], VOICEBOT_CONFIG: configPath, VOICEBOT_LOG_FILE: logFile },
+  const run = await runScriptedAsterisk({
+    args: [profile], withFd3: true, killAfterMs: 30_000,
+    env: { VOICEBOT_CONFIG: configPath, VOICEBOT_LOG_FILE: logFile },
+    start: formatAgiEnv([['agi_request', 'voicebot'], ['agi_channel', 'PJSIP/100-00000001'], ['agi_uniqueid', '1700000000.9'],
+      ['agi_arg_1', profile], ['agi_enhanced', '1.0']]),
+    respond: (line) => (line.startsWith('GET VARIABLE') ? '200 result=0\n' : '200 result=1\n'),
   });
-  for (const fd of [stdin.childFd, stdout.childFd, fd3.childFd]) closeSync(fd);
-  const toChild = new Socket({ fd: stdin.parentFd, readable: false, writable: true });
-  toChild.on('error', () => {});
-  const fromChild = new Socket({ fd: stdout.parentFd, readable: true, writable: false });
-  const commands: string[] = [];
-  let partial = '';
-  fromChild.setEncoding('utf8');
-  fromChild.on('data', (text: string) => {
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      commands.push(line);
-      toChild.write(line.startsWith('GET VARIABLE') ? '200 result=0\n' : '200 result=1\n');
-    }
-  });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (text: string) => { stderr += text; });
-  toChild.write(formatAgiEnv([['agi_request', 'voicebot'], ['agi_channel', 'PJSIP/100-00000001'], ['agi_uniqueid', '1700000000.9'],
-    ['agi_arg_1', profile], ['agi_enhanced', '1.0']]));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  clearTimeout(timer);
-  toChild.destroy();
-  fromChild.destroy();
-  closeSync(fd3.parentFd);
-  return { code, commands, stderr, logDir: join(logFile, '..') };
+  return { code: run.code, commands: run.commands, stderr: run.stderr, logDir: join(logFile, '..') };
 }

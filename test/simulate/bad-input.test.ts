@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, readFileSync, writeSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatAgiEnv } from '../../src/agi/env.ts';
-import { asteriskProcessEnv } from '../../src/simulate/fake-asterisk.ts';
-import { makePipe } from '../../src/simulate/asterisk/pipes.ts';
-import { mainTs, nodeBin } from '../support/paths.ts';
+import { runScriptedAsterisk } from '../support/scripted-asterisk.ts';
 
 const ENV = formatAgiEnv([['agi_request', 'voicebot'], ['agi_channel', 'SIP/100-00000001'], ['agi_uniqueid', '1700000000.1'], ['agi_enhanced', '1.0'], ['agi_accountcode', '']]);
 
@@ -19,46 +15,10 @@ const ENV = formatAgiEnv([['agi_request', 'voicebot'], ['agi_channel', 'SIP/100-
 async function runHostile(options: { withFd3: boolean; start: string | Buffer; endStdin?: boolean; respond: (line: string, index: number) => string | Buffer | undefined }) {
   const dir = mkdtempSync(join(tmpdir(), 'voicebot-bad-'));
   const logFile = join(dir, 'voicebot.log');
-  const stdin = await makePipe('to-child');
-  const stdout = await makePipe('from-child');
-  const fd3 = options.withFd3 ? await makePipe('to-child') : undefined;
-  const stdio: (number | 'pipe')[] = [stdin.childFd, stdout.childFd, 'pipe'];
-  if (fd3 !== undefined) stdio.push(fd3.childFd);
-  const child = spawn(nodeBin, [mainTs], {
-    stdio, env: { ...asteriskProcessEnv(), PATH: process.env['PATH'], VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'yes' },
-  });
-  for (const fd of [stdin.childFd, stdout.childFd, fd3?.childFd]) if (fd !== undefined) closeSync(fd);
-  const toChild = new Socket({ fd: stdin.parentFd, readable: false, writable: true });
-  toChild.on('error', () => {});
-  const fromChild = new Socket({ fd: stdout.parentFd, readable: true, writable: false });
-  const commands: string[] = [];
-  let partial = '';
-  fromChild.setEncoding('utf8');
-  fromChild.on('data', (text: string) => {
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      commands.push(line);
-      const answer = options.respond(line, commands.length - 1);
-      if (answer !== undefined) toChild.write(answer);
-    }
-  });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (text: string) => { stderr += text; });
-  const started = performance.now();
-  toChild.write(options.start);
-  if (options.endStdin === true) toChild.end();
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
-  clearTimeout(timer);
-  const elapsedMs = performance.now() - started;
-  toChild.destroy();
-  fromChild.destroy();
-  if (fd3 !== undefined) closeSync(fd3.parentFd);
+  const run = await runScriptedAsterisk({ ...options, env: { VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'yes' } });
   let log = '';
   try { log = readFileSync(logFile, 'utf8'); } catch { /* no log */ }
-  return { code, signal, commands, stderr, log, elapsedMs, partial };
+  return { ...run, log };
 }
 
 const AGI_LINE = /^(GET VARIABLE|SET VARIABLE|ANSWER|WAIT FOR DIGIT|HANGUP|VERBOSE|NOOP|GET FULL VARIABLE|CHANNEL STATUS)( |$)/;
