@@ -5,6 +5,19 @@ import type { Ear, Utterance } from '../ports.ts';
 
 type FinalEvent = Extract<SttEvent, { type: 'final' }>;
 
+/**
+ * Between two sentences of one reply nothing plays for a moment; the barge-in rule stays armed that
+ * long after a playback, so speech that starts in the gap still counts when the next sentence plays.
+ */
+const BOT_TURN_GAP_MS = 1500;
+
+interface Watch {
+  startedAtMs: number;
+  ignoreFirstMs: number;
+  resolve: (hit: boolean) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
 /** fd 3 silence mid-utterance after which silence is fed to the endpointer instead. */
 const FD3_GAP_MS = 100;
 
@@ -31,7 +44,10 @@ export class StreamEar implements Ear {
   #ended = false;
   #failure: unknown;
   /** Set while the bot speaks: barge-in events resolve it. */
-  #watch: { startedAtMs: number; ignoreFirstMs: number; resolve: (hit: boolean) => void; bargedIn: boolean } | undefined;
+  #watch: Watch | undefined;
+  #lastWatchEndMs = Number.NEGATIVE_INFINITY;
+  /** The current speech segment passed the engine's barge-in rule (loud and long enough). */
+  #loudSpeech = false;
   #segmentBargedIn = false;
   /** Recent caller audio (for recording), with the stream time of its first sample. */
   #audio: { frames: Int16Array[]; firstMs: number; streamMs: number; rateHz: number } = { frames: [], firstMs: 0, streamMs: 0, rateHz: 8000 };
@@ -41,7 +57,7 @@ export class StreamEar implements Ear {
     this.#now = options.now;
     this.#recordAudio = options.recordAudio;
     this.#signal = options.signal;
-    void this.#run(engine.transcribe(this.#tee(frames), { signal: options.signal, botSpeaking: () => this.#watch !== undefined }));
+    void this.#run(engine.transcribe(this.#tee(frames), { signal: options.signal, botSpeaking: () => this.#watch !== undefined || this.#now() - this.#lastWatchEndMs < BOT_TURN_GAP_MS }));
   }
 
   async nextUtterance(options: { timeoutMs: number; signal: AbortSignal }): Promise<Utterance | undefined> {
@@ -62,16 +78,38 @@ export class StreamEar implements Ear {
     this.#watch?.resolve(false);
     return new Promise<boolean>((resolve) => {
       const finish = (hit: boolean) => {
-        if (this.#watch === watch) this.#watch = undefined;
+        if (this.#watch === watch) {
+          this.#watch = undefined;
+          this.#lastWatchEndMs = this.#now();
+        }
+        if (watch.timer !== undefined) clearTimeout(watch.timer);
         options.signal.removeEventListener('abort', onAbort);
         resolve(hit);
       };
-      const watch = { startedAtMs: this.#now(), ignoreFirstMs: options.ignoreFirstMs, resolve: finish, bargedIn: false };
+      const watch: Watch = { startedAtMs: this.#now(), ignoreFirstMs: options.ignoreFirstMs, resolve: finish, timer: undefined };
       const onAbort = () => finish(false);
       this.#watch = watch;
       if (options.signal.aborted) finish(false);
-      else options.signal.addEventListener('abort', onAbort, { once: true });
+      else {
+        options.signal.addEventListener('abort', onAbort, { once: true });
+        // The caller may already be talking over the bot (started in the gap between two sentences).
+        this.#tryBargeIn();
+      }
     });
+  }
+
+  /** Resolves the watch when loud caller speech is going on and the echo window of the sentence has passed. */
+  #tryBargeIn(): void {
+    const watch = this.#watch;
+    if (watch === undefined || !this.#loudSpeech || !this.#inSpeech || this.#segmentBargedIn) return;
+    const waitMs = watch.ignoreFirstMs - (this.#now() - watch.startedAtMs);
+    if (waitMs > 0) {
+      if (watch.timer === undefined) watch.timer = setTimeout(() => { watch.timer = undefined; this.#tryBargeIn(); }, waitMs);
+      return;
+    }
+    this.#segmentBargedIn = true;
+    this.#log.info('STT', 'caller barged in');
+    watch.resolve(true);
   }
 
   discardPending(): void {
@@ -97,19 +135,20 @@ export class StreamEar implements Ear {
     if (event.type === 'speech-start') {
       this.#inSpeech = true;
       this.#segmentBargedIn = false;
+      this.#loudSpeech = false;
       this.#wakeUp();
       return;
     }
     if (event.type === 'barge-in') {
-      const watch = this.#watch;
-      if (watch === undefined || this.#now() - watch.startedAtMs < watch.ignoreFirstMs) return;
-      this.#segmentBargedIn = true;
-      this.#log.info('STT', 'caller barged in', { streamMs: Math.round(event.atMs) });
-      watch.resolve(true);
+      // Remembered for the whole segment: the engine reports it once, maybe between two sentences
+      // or inside a sentence's echo window, and the next watch must still see it.
+      this.#loudSpeech = true;
+      this.#tryBargeIn();
       return;
     }
     if (event.type === 'partial') return;
     this.#inSpeech = false;
+    this.#loudSpeech = false;
     // Dropped only when the caller's speech ended while the bot still spoke: a caller who starts
     // answering just before the bot finishes is heard.
     const overBot = this.#watch !== undefined;
