@@ -146,10 +146,12 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
       sttMs: utterance.sttMs, callerAudioPath,
     });
     const replyStartMs = deps.now();
+    // The call limit also ends a long reply: the loop then says goodbye.
+    const limitMs = Math.max(0, answeredMs + config.max_call_seconds * 1000 - replyStartMs);
     const turn = await runBotTurn(utterance.text, {
       brain: deps.brain, voice: deps.voice, speaker, splitSentences: deps.splitSentences, log, now: deps.now,
       fillerAfterMs: config.filler_after_ms, filler,
-    }, callSignal);
+    }, AbortSignal.any([callSignal, AbortSignal.timeout(limitMs)]));
     // Stored before the hangup check: a reply cut off by the hangup is part of the call.
     recordBotTurn(deps, turn, replyStartMs, utterance.speechEndMs);
     checkHangup();

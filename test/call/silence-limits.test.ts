@@ -67,4 +67,22 @@ describe('silence and limits', { concurrency: 3 }, () => {
     const goodbyeAt = run.result.commands.find((c) => c.cmd.startsWith('STREAM FILE') && c.cmd.includes('phrases') && c.t_ms > 5000)?.t_ms ?? 0;
     assert.ok(goodbyeAt > 9000 && goodbyeAt < 16_000, `goodbye near the limit (at ${goodbyeAt} ms call time)`);
   });
+  test('max_call_seconds also ends a long reply: the sentence playing is cut, then goodbye', async () => {
+    const words = Array.from({ length: 60 }, (_, i) => `This is sentence number ${i + 1} of a very long answer.`).join(' ');
+    const run = await runCall({
+      caller: [2500, 'Tell me everything.', 500],
+      replies: [{ content: words }],
+      settings: { max_call_seconds: 10, silence_reprompt_seconds: 60 },
+      timeScale: 1,
+      hangupAfterAudioMs: 40_000,
+      killAfterMs: 40_000,
+    });
+    assert.equal(run.result.exitCode, 0, run.context);
+    assert.equal(run.call.end_reason, 'max_call_seconds', run.context);
+    const reply = run.turns.find((turn) => turn.role === 'bot' && turn.seq > 1);
+    assert.equal(reply?.interrupted, 1, 'the long reply is stored as cut off');
+    assert.ok((reply?.played_text ?? '').length < words.length, 'only what was played is in played_text');
+    const goodbyeAt = run.result.commands.filter((c) => c.cmd.startsWith('STREAM FILE') && c.cmd.includes('phrases')).at(-1)?.t_ms ?? 0;
+    assert.ok(goodbyeAt > 9000 && goodbyeAt < 16_000, `goodbye near the limit (at ${goodbyeAt} ms call time)\n${run.context}`);
+  });
 });
