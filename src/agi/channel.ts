@@ -2,19 +2,16 @@ import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import { assertSingleLine, specOf, type CommandSpec } from './command.ts';
-import { EnvBlockCollector, type AgiEnv } from './env.ts';
+import type { AgiEnv } from './env.ts';
+import { EnvBlockWait } from './env-wait.ts';
 import { AgiError, AgiHangupError, type HangupCause } from './errors.ts';
 import { LineSplitter } from './line-splitter.ts';
+import { Interrupter } from './interrupter.ts';
+import type { CommandOutcome, Pending } from './pending.ts';
+import { settleReply } from './reply-matching.ts';
 import { parseReply, ReplyFramer, type AgiReply } from './reply.ts';
 
-/** What one command came back with. `reply` is undefined when it was interrupted without a reply. */
-export interface CommandOutcome {
-  reply: AgiReply | undefined;
-  /** We interrupted it (barge-in): STREAM FILE & co. then send no reply, WAIT FOR DIGIT answers 1. */
-  interrupted: boolean;
-  /** ms from writing the command to its outcome. */
-  elapsedMs: number;
-}
+export type { CommandOutcome } from './pending.ts';
 
 export interface AgiChannelOptions {
   input: Readable;
@@ -25,20 +22,6 @@ export interface AgiChannelOptions {
   envTimeoutMs?: number;
   /** After a hangup, how long a written command may wait for its reply (default 2000 ms). */
   deadReplyTimeoutMs?: number;
-}
-
-/** How long an interrupter may stay unanswered before Asterisk is nudged to read on. */
-const NUDGE_AFTER_MS = 500;
-
-interface Pending {
-  line: string;
-  spec: CommandSpec;
-  /** Set on the command we write to interrupt a running one; its reply carries this text. */
-  nonce: string | undefined;
-  writtenAtMs: number;
-  interruptRequested: boolean;
-  settle: (outcome: CommandOutcome) => void;
-  fail: (error: Error) => void;
 }
 
 /**
@@ -59,7 +42,7 @@ export class AgiChannel {
   readonly #logger: Logger;
   readonly #splitter: LineSplitter;
   readonly #framer = new ReplyFramer();
-  readonly #envCollector = new EnvBlockCollector();
+  readonly #env: EnvBlockWait;
   readonly #deadReplyTimeoutMs: number;
   readonly #hangup = new AbortController();
   readonly #closed = new AbortController();
@@ -67,9 +50,7 @@ export class AgiChannel {
   #inFlight: Pending[] = [];
   #writable = true;
   #fatal: Error | undefined;
-  #nonceCounter = 0;
-  #envResolve: ((env: AgiEnv) => void) | undefined;
-  #envReject: ((error: Error) => void) | undefined;
+  readonly #interrupter: Interrupter;
   #onData = (chunk: Buffer | string) => this.#receive(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   #onEnd = () => this.#inputEnded();
   #onInputError = (error: Error) => { this.#logger.warn('AGI', 'stdin error', { error: error.message }); this.#inputEnded(); };
@@ -81,12 +62,26 @@ export class AgiChannel {
     this.#logger = options.logger ?? silentLogger;
     this.#splitter = new LineSplitter(options.maxLineBytes);
     this.#deadReplyTimeoutMs = options.deadReplyTimeoutMs ?? 2000;
+    this.#env = new EnvBlockWait(options.envTimeoutMs ?? 5000);
+    this.#interrupter = new Interrupter({
+      logger: this.#logger,
+      dequeue: (pending) => {
+        const at = this.#queue.indexOf(pending);
+        if (at !== -1) this.#queue.splice(at, 1);
+        return at !== -1;
+      },
+      running: () => this.#inFlight[0],
+      inFlight: (pending) => this.#inFlight.includes(pending),
+      writable: () => this.writable,
+      fatal: () => this.#fatal !== undefined,
+      write: (pending) => this.#write(pending),
+    });
   }
 
   /** Start reading `input`; resolves once the env block is complete. Rejects with a typed AgiError. */
   static open(options: AgiChannelOptions): Promise<{ channel: AgiChannel; env: AgiEnv }> {
     const channel = new AgiChannel(options);
-    return channel.#start(options.envTimeoutMs ?? 5000).then((env) => ({ channel, env }));
+    return channel.#start().then((env) => ({ channel, env }));
   }
 
   /** Aborted once on hangup; `reason` is an AgiHangupError naming the first cause seen. */
@@ -133,7 +128,7 @@ export class AgiChannel {
           resolve({ reply: undefined, interrupted: true, elapsedMs: 0 });
           return;
         }
-        const onAbort = () => this.#interrupt(pending);
+        const onAbort = () => this.#interrupter.interrupt(pending);
         signal.addEventListener('abort', onAbort, { once: true });
         cleanup = () => signal.removeEventListener('abort', onAbort);
       }
@@ -170,23 +165,16 @@ export class AgiChannel {
     this.#input.off('close', this.#onEnd);
     this.#input.on('error', () => {});
     this.#input.destroy();
-    this.#envReject?.(new AgiError('AGI_CHANNEL_CLOSED', 'AGI channel closed before the env block'));
+    this.#env.fail(new AgiError('AGI_CHANNEL_CLOSED', 'AGI channel closed before the env block'));
   }
 
-  #start(envTimeoutMs: number): Promise<AgiEnv> {
-    const envPromise = new Promise<AgiEnv>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new AgiError('AGI_ENV_TIMEOUT', `no complete agi_ env block on stdin within ${envTimeoutMs} ms (${this.#envCollector.linesSoFar} lines seen); voicebot must be started by Asterisk's EAGI()`));
-      }, envTimeoutMs);
-      this.#envResolve = (env) => { clearTimeout(timer); this.#envResolve = undefined; this.#envReject = undefined; resolve(env); };
-      this.#envReject = (error) => { clearTimeout(timer); this.#envResolve = undefined; this.#envReject = undefined; reject(error); };
-    });
+  #start(): Promise<AgiEnv> {
     this.#input.on('data', this.#onData);
     this.#input.on('end', this.#onEnd);
     this.#input.on('close', this.#onEnd);
     this.#input.on('error', this.#onInputError);
     this.#output.on('error', this.#onOutputError);
-    return envPromise;
+    return this.#env.promise;
   }
 
   #refusal(spec: CommandSpec): Error | undefined {
@@ -223,46 +211,6 @@ export class AgiChannel {
     }
   }
 
-  #interrupt(pending: Pending): void {
-    const queuedAt = this.#queue.indexOf(pending);
-    if (queuedAt !== -1) {
-      this.#queue.splice(queuedAt, 1);
-      pending.settle({ reply: undefined, interrupted: true, elapsedMs: 0 });
-      return;
-    }
-    if (this.#inFlight[0] !== pending || pending.interruptRequested || pending.spec.interrupt === 'queues') return;
-    if (!this.writable) return;
-    pending.interruptRequested = true;
-    const interrupter = this.#markerCommand('interrupt');
-    this.#write(interrupter);
-    this.#armNudge(interrupter);
-  }
-
-  /** A dead-capable command whose reply carries a unique text, so it can never be mistaken. */
-  #markerCommand(kind: 'interrupt' | 'nudge'): Pending {
-    this.#nonceCounter += 1;
-    const nonce = `voicebot-${kind}-${this.#nonceCounter}`;
-    return {
-      line: `GET FULL VARIABLE ${nonce}`, spec: { deadCapable: true, interrupt: 'queues' }, nonce,
-      writtenAtMs: -1, interruptRequested: false, settle: () => {}, fail: () => {},
-    };
-  }
-
-  /**
-   * An interrupter that reached Asterisk in the same read as the command it interrupts sits in
-   * Asterisk's stdio buffer: the command is not stopped and the interrupter is answered only when
-   * more bytes arrive (DESIGN §2). Asterisk answers a seen interrupter within milliseconds, so one
-   * still unanswered after NUDGE_AFTER_MS gets one more marker line; both replies are consumed here.
-   */
-  #armNudge(marker: Pending): void {
-    const timer = setTimeout(() => {
-      if (!this.#inFlight.includes(marker) || !this.writable || this.#fatal !== undefined) return;
-      this.#logger.warn('AGI', 'interrupter unanswered; nudging Asterisk with one more line', { line: marker.line });
-      this.#write(this.#markerCommand('nudge'));
-    }, NUDGE_AFTER_MS);
-    timer.unref();
-  }
-
   #receive(chunk: Buffer): void {
     if (this.#closed.signal.aborted || this.#fatal !== undefined) return;
     let lines: string[];
@@ -274,10 +222,9 @@ export class AgiChannel {
     }
     for (const line of lines) {
       if (this.#fatal !== undefined || this.#closed.signal.aborted) return;
-      if (!this.#envCollector.done) {
+      if (!this.#env.done) {
         try {
-          const env = this.#envCollector.push(line);
-          if (env !== undefined) this.#envResolve?.(env);
+          this.#env.push(line);
         } catch (error) {
           this.#protocolFailure(error as Error);
         }
@@ -293,24 +240,10 @@ export class AgiChannel {
       this.#protocolFailure(new AgiError('AGI_MALFORMED_REPLY', `unparseable reply from Asterisk (${reply.reason}): ${JSON.stringify(reply.lines.join('\n').slice(0, 200))}`, { replyLines: reply.lines }));
       return;
     }
-    const head = this.#inFlight.shift();
+    const head = settleReply(this.#inFlight, reply, performance.now());
     if (head === undefined) {
       this.#logger.warn('AGI', 'reply with no command outstanding, ignored', { line: reply.lines[0]?.slice(0, 200) });
       return;
-    }
-    const now = performance.now();
-    const second = this.#inFlight[0];
-    if (head.interruptRequested && head.spec.interrupt === 'silent' && second?.nonce !== undefined) {
-      if (reply.kind === 'success' && reply.data === second.nonce) {
-        this.#inFlight.shift();
-        head.settle({ reply: undefined, interrupted: true, elapsedMs: now - head.writtenAtMs });
-      } else {
-        head.settle({ reply, interrupted: false, elapsedMs: now - head.writtenAtMs });
-      }
-    } else if (head.nonce === undefined) {
-      const answeredInterrupt = head.interruptRequested && head.spec.interrupt === 'answers'
-        && reply.kind === 'success' && reply.resultNumber === 1;
-      head.settle({ reply, interrupted: answeredInterrupt, elapsedMs: now - head.writtenAtMs });
     }
     if (reply.kind === 'dead-channel') this.markHangup('dead-channel', head.line.split(' ').slice(0, 2).join(' '));
     this.#pump();
@@ -328,10 +261,7 @@ export class AgiChannel {
 
   #inputEnded(): void {
     if (this.#closed.signal.aborted) return;
-    if (!this.#envCollector.done) {
-      const partial = this.#splitter.pendingBytes > 0 ? ' (last line unterminated)' : '';
-      this.#envReject?.(new AgiError('AGI_ENV_INCOMPLETE', `stdin ended before the end of the agi_ env block (${this.#envCollector.linesSoFar} lines, no empty line)${partial}; voicebot must be started by Asterisk's EAGI()`));
-    }
+    this.#env.inputEnded(this.#splitter.pendingBytes > 0);
     this.#writable = false;
     this.markHangup('stdin-eof');
     this.#failAll(new AgiHangupError('stdin-eof'));
@@ -349,7 +279,7 @@ export class AgiChannel {
     if (this.#fatal !== undefined) return;
     this.#fatal = error;
     this.#logger.error('AGI', 'protocol error, ending the call', { code: (error as AgiError).code, error: error.message });
-    this.#envReject?.(error);
+    this.#env.fail(error);
     this.#failAll(error);
   }
 
