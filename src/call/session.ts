@@ -3,6 +3,7 @@ import { errorCode, errorMessage, VoicebotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { runBotTurn, type BotTurnResult } from './bot-turn.ts';
 import type { Brain, CallChannel, CallLog, CallOutcome, Ear, RenderedSpeech, Utterance, Voice } from './ports.ts';
+import { listen } from './listen.ts';
 import { Speaker } from './speaker.ts';
 
 export type SessionConfig = Pick<Config,
@@ -175,41 +176,6 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
       if (turn.heardText === '') await speakQuietly(deps, phrases, config.goodbye_text, speaker);
       return { action: 'hangup', status: 'OK', endReason: 'bot_goodbye' };
     }
-  }
-}
-
-type Heard = { kind: 'utterance'; utterance: Utterance } | { kind: 'digit'; digit: string } | { kind: 'silence' };
-
-/**
- * Listens inside WAIT FOR DIGIT (DTMF pressed while no command runs is lost) while fd 3 feeds the
- * ear. Whichever ends first stops the other.
- */
-async function listen(channel: CallChannel, ear: Ear, silenceMs: number): Promise<Heard> {
-  const done = new AbortController();
-  const hangup = () => done.abort();
-  channel.hangup.addEventListener('abort', hangup, { once: true });
-  const speech = ear.nextUtterance({ timeoutMs: silenceMs, signal: done.signal }).then((utterance): Heard =>
-    utterance === undefined ? { kind: 'silence' } : { kind: 'utterance', utterance });
-  let digits: Promise<Heard | undefined> | undefined;
-  try {
-    // An utterance already waiting (spoken over the greeting or the last reply) is taken without
-    // writing WAIT FOR DIGIT: its interrupter would follow within a millisecond, and two lines that
-    // reach Asterisk in one read leave the second unanswered (DESIGN §2).
-    const ready = await Promise.race([speech, new Promise<undefined>((resolve) => setImmediate(resolve, undefined))]);
-    if (ready !== undefined) return ready;
-    digits = (async (): Promise<Heard | undefined> => {
-      while (!done.signal.aborted) {
-        const digit = await channel.waitForDigit(silenceMs + 1000, { signal: done.signal });
-        if (digit !== undefined) return { kind: 'digit', digit };
-      }
-      return undefined;
-    })();
-    return await Promise.race([speech, digits.then((heard) => heard ?? speech)]);
-  } finally {
-    // Also on errors: the WAIT FOR DIGIT loop must not outlive the listen (an apology would queue behind it).
-    done.abort();
-    await Promise.allSettled([speech, digits]);
-    channel.hangup.removeEventListener('abort', hangup);
   }
 }
 
