@@ -18,8 +18,12 @@ interface Watch {
   timer: NodeJS.Timeout | undefined;
 }
 
-/** fd 3 silence mid-utterance after which silence is fed to the endpointer instead. */
-const FD3_GAP_MS = 100;
+/**
+ * fd 3 quiet mid-utterance for this long means the leg stopped sending (VAD/DTX, a silent Local
+ * channel): from then on silence is fed to the endpointer in FD3_FILL_STEP_MS steps, real-time paced.
+ */
+const FD3_GAP_MS = 500;
+const FD3_FILL_STEP_MS = 100;
 
 function withGapTimeout<T>(work: Promise<T>, gapMs: number): Promise<T | 'gap'> {
   return new Promise((resolve, reject) => {
@@ -182,13 +186,18 @@ export class StreamEar implements Ear {
     const iterator = frames[Symbol.asyncIterator]();
     let pending = iterator.next();
     let rateHz = 8000;
+    let filling = false;
     for (;;) {
-      const next = this.#inSpeech ? await withGapTimeout(pending, FD3_GAP_MS) : await pending;
+      // A short stall is a late read (a busy box), not silence: only a long gap is filled.
+      const waitMs = filling ? FD3_FILL_STEP_MS : FD3_GAP_MS;
+      const next = this.#inSpeech ? await withGapTimeout(pending, waitMs) : await pending;
       if (next === 'gap') {
-        const samples = new Int16Array((rateHz * FD3_GAP_MS) / 1000);
-        yield { sampleRateHz: rateHz, samples };
+        filling = true;
+        const frameSamples = (rateHz * 20) / 1000;
+        for (let ms = 0; ms < waitMs; ms += 20) yield { sampleRateHz: rateHz, samples: new Int16Array(frameSamples) };
         continue;
       }
+      filling = false;
       if (next.done === true) return;
       pending = iterator.next();
       const frame = next.value;
