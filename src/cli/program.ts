@@ -38,6 +38,15 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<nu
   }
 }
 
+/** What `voicebot call` is for, shown instead of waiting for an AGI env block from a terminal. */
+export const CALL_BY_HAND = `voicebot call runs one phone call for Asterisk: Asterisk starts it through EAGI(voicebot,<profile>)
+and talks to it on stdin, stdout and fd 3. Typed in a terminal it has no call to serve, so it stops here
+and creates nothing.
+  try a whole call without Asterisk:  npm run voicebot -- simulate --demo   (installed: voicebot simulate --demo)
+  check an installation:              voicebot doctor
+  review calls:                       voicebot calls list
+`;
+
 function buildProgram(env: NodeJS.ProcessEnv): Command {
   const program = new Command('voicebot')
     .description('Offline AI phone agent for Asterisk. In the dialplan: EAGI(voicebot) or EAGI(voicebot,<profile>).')
@@ -68,6 +77,12 @@ function buildProgram(env: NodeJS.ProcessEnv): Command {
     .argument('[profile]', 'profile section of voicebot.conf')
     .addOption(new Option('-c, --config <file>', 'voicebot.conf to use'))
     .action(async (profile: string | undefined, options: { config?: string }) => {
+      // Asterisk gives a call a pipe on stdin; a terminal means a person typed the command.
+      if (process.stdin.isTTY === true) {
+        process.stderr.write(CALL_BY_HAND);
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
       const { runCallEntry } = await import('../call/entry.ts');
       process.exitCode = await runCallEntry({ profile, configPath: options.config, env });
     });

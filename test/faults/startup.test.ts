@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { testCallConfig } from '../support/call-config.ts';
 import { mainTs, nodeBin } from '../support/paths.ts';
 
 /**
@@ -29,10 +30,12 @@ function sighupCaught(pid: number): boolean {
 const ENV_BLOCK = 'agi_request: voicebot\nagi_channel: Local/s@test-00000000;1\nagi_uniqueid: 1.0\nagi_enhanced: 1.0\nagi_callerid: 5551234\n\n';
 
 async function hangUpRightAfterHandler(): Promise<{ code: number | null; signal: NodeJS.Signals | null; handlerAfterMs: number }> {
+  // A config of its own: a call refused or cut short still writes its row, cache and log somewhere.
+  const { configPath, logFile } = testCallConfig();
   const started = performance.now();
   const child = spawn(nodeBin, [mainTs], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { PATH: process.env['PATH'], AST_AGI_DIR: '/var/lib/asterisk/agi-bin', VOICEBOT_LOG_FILE: '/dev/null', VOICEBOT_LOG_STDERR: 'no' },
+    env: { PATH: process.env['PATH'], AST_AGI_DIR: '/var/lib/asterisk/agi-bin', VOICEBOT_CONFIG: configPath, VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'no' },
   });
   child.stdout.resume();
   child.stderr.resume();

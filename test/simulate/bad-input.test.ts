@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { formatAgiEnv } from '../../src/agi/env.ts';
+import { testCallConfig } from '../support/call-config.ts';
 import { runScriptedAsterisk } from '../support/scripted-asterisk.ts';
 
 const ENV = formatAgiEnv([['agi_request', 'voicebot'], ['agi_channel', 'SIP/100-00000001'], ['agi_uniqueid', '1700000000.1'], ['agi_enhanced', '1.0'], ['agi_accountcode', '']]);
@@ -13,9 +12,9 @@ const ENV = formatAgiEnv([['agi_request', 'voicebot'], ['agi_channel', 'SIP/100-
  * `respond` gets every command line the program writes and returns what to send back.
  */
 async function runHostile(options: { withFd3: boolean; start: string | Buffer; endStdin?: boolean; respond: (line: string, index: number) => string | Buffer | undefined }) {
-  const dir = mkdtempSync(join(tmpdir(), 'voicebot-bad-'));
-  const logFile = join(dir, 'voicebot.log');
-  const run = await runScriptedAsterisk({ ...options, env: { VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'yes' } });
+  // A config of its own: the refused call's row, the cache and the log stay in the temp folder.
+  const { configPath, logFile } = testCallConfig();
+  const run = await runScriptedAsterisk({ ...options, env: { VOICEBOT_CONFIG: configPath, VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'yes' } });
   let log = '';
   try { log = readFileSync(logFile, 'utf8'); } catch { /* no log */ }
   return { ...run, log };
