@@ -11,6 +11,7 @@ import type { TtsEngine } from '../tts/engine.ts';
 import { piperOptionsFromConfig } from '../tts/options.ts';
 import { PiperTtsEngine } from '../tts/piper-tts.ts';
 import { splitSentences } from '../tts/sentence-splitter.ts';
+import { EspeakTestVoice } from '../tts/espeak-test-voice.ts';
 import { ToneTestVoice } from '../tts/tone-test-voice.ts';
 import { storeCallLog } from './adapters/call-log.ts';
 import { agiCallChannel } from './adapters/channel.ts';
@@ -31,7 +32,7 @@ export interface ComposeOptions {
 
 /**
  * The composition root: the one place real engines are wired to the call session. Test engines
- * enter only through config (voice_engine = test-tone, a generated model folder, a fake Ollama
+ * enter only through config (voice_engine = test-espeak or test-tone, a generated model folder, a fake Ollama
  * host), which `voicebot simulate` writes and logs as such.
  */
 export async function runConversation(options: ComposeOptions): Promise<CallOutcome> {
@@ -41,7 +42,7 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
   const callId = store.openCall({
     uniqueid: env.uniqueId, channel: env.channel, callerNumber: env.callerId, callerName: env.callerIdName,
     dnid: env.dnid, context: env.context, extension: env.extension, profile: options.profile,
-    model: config.ollama_model, voice: config.voice_engine === 'piper' ? config.piper_voice : 'test-tone (TEST ENGINE)',
+    model: config.ollama_model, voice: config.voice_engine === 'piper' ? config.piper_voice : `${config.voice_engine} (TEST ENGINE)`,
     startedAtMs: options.startedAtMs,
   });
   const callLog = storeCallLog(store, callId, config.db_flush_timeout_ms);
@@ -104,6 +105,11 @@ function prepareEngines(options: ComposeOptions, callId: string) {
 }
 
 function loadVoice(config: Config, log: Logger): PendingEngine {
+  if (config.voice_engine === 'test-espeak') {
+    log.warn('TTS', 'voice_engine = test-espeak: the caller hears espeak-ng, a TEST ENGINE, not the Piper voice');
+    const espeak = new EspeakTestVoice();
+    return new PendingEngine(Promise.resolve<TtsEngine>(espeak), { name: espeak.name, cacheKey: espeak.cacheKey, sampleRateHz: espeak.sampleRateHz });
+  }
   if (config.voice_engine === 'test-tone') {
     log.warn('TTS', 'voice_engine = test-tone: the caller hears beeps from a TEST ENGINE, not a voice');
     const tone = new ToneTestVoice();

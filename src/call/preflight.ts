@@ -3,7 +3,7 @@ import type { ValueSource } from '../config/load.ts';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { errorMessage } from '../errors.ts';
 import { llmSettingsFrom } from '../llm/index.ts';
-import { checkEspeakData, checkPiperVoice, checkPromptFile, checkVoskModel } from '../runtime/setup-checks.ts';
+import { checkEspeakData, checkEspeakProgram, checkPiperVoice, checkPromptFile, checkVoskModel } from '../runtime/setup-checks.ts';
 
 /**
  * What must hold before ANSWER: a model, a voice and a prompt that exist. A call that cannot work
@@ -15,6 +15,7 @@ export function preflight(config: Config, configFile: string, sources?: Record<K
   const problems: string[] = [];
   const checks = [checkVoskModel(config.vosk_model_dir)];
   if (config.voice_engine === 'piper') checks.push(checkPiperVoice(config.piper_voice), checkEspeakData(config.espeak_data_dir));
+  if (config.voice_engine === 'test-espeak') checks.push(checkEspeakProgram());
   for (const check of checks) if (!check.ok) problems.push(`${check.name}: ${check.detail}. Fix: ${check.fix}`);
   const promptSource = sources?.llm_prompt_file;
   const prompt = checkPromptFile(config.llm_prompt_file, promptSource === undefined || promptSource === 'default' ? configFile : promptSource);

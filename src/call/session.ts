@@ -85,7 +85,12 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
   earLoad.catch(() => undefined);
   const greeted = await greetingPlay;
   if (greeting !== undefined && greeted !== undefined) {
-    callLog.turn({ role: 'bot', text: config.greeting, startedAtMs: answeredMs, endedAtMs: deps.now(), audioPath: greeting.file });
+    // A greeting cut by a key is stored like any interrupted bot turn.
+    const cut = greeted.digit !== undefined;
+    callLog.turn({
+      role: 'bot', text: config.greeting, startedAtMs: answeredMs, endedAtMs: deps.now(), audioPath: greeting.file,
+      interrupted: cut, dtmf: greeted.digit,
+    });
     if (greeted.digit !== undefined && greeted.digit === config.dtmf_operator_key) return operatorTransfer(deps);
   }
   checkHangup();
@@ -156,7 +161,7 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
     // Stored before the hangup check: a reply cut off by the hangup is part of the call.
     recordBotTurn(deps, turn, replyStartMs, utterance.speechEndMs);
     checkHangup();
-    lastExchange = consoleLine(deps, utterance.text, turn);
+    lastExchange = consoleLine(deps, utterance.text, turn, firstAudioAfterSpeechMs(turn, replyStartMs, utterance.speechEndMs));
     if (turn.failure !== undefined) {
       log.error(turn.failure.status === 'LLM_FAILED' ? 'LLM' : 'TTS', 'reply failed; apologising and handing back to the dialplan', {
         code: turn.failure.code, error: turn.failure.message,
@@ -183,15 +188,16 @@ function recordBotTurn(deps: SessionDeps, turn: BotTurnResult, startedAtMs: numb
   const text = turn.generatedText.trim();
   if (text === '' && turn.audioPaths.length === 0) return;
   deps.brain.settleLastReply(turn.heardText);
+  const firstAudioMs = firstAudioAfterSpeechMs(turn, startedAtMs, speechEndMs);
   deps.log.info('LLM', 'bot replied', {
     reply: text, firstTokenMs: turn.llmFirstTokenMs, llmMs: turn.llmTotalMs, ttsMs: Math.round(turn.ttsMs),
-    firstAudioMs: turn.timeToFirstAudioMs, interrupted: turn.interrupted,
+    firstAudioAfterSpeechMs: firstAudioMs, interrupted: turn.interrupted,
   });
   if (turn.interruption === 'barge-in') deps.callLog.event('barge_in', `caller interrupted after: ${turn.heardText}`);
   deps.callLog.turn({
     role: 'bot', text, startedAtMs, endedAtMs: deps.now(), audioPath: turn.audioPaths.join(' '),
     llmFirstTokenMs: turn.llmFirstTokenMs, llmTotalMs: turn.llmTotalMs, ttsMs: Math.round(turn.ttsMs),
-    firstAudioMs: turn.timeToFirstAudioMs === undefined ? undefined : Math.round(startedAtMs - speechEndMs + turn.timeToFirstAudioMs),
+    firstAudioMs,
     interrupted: turn.interrupted, playedText: turn.interrupted ? turn.heardText : undefined,
     dtmf: turn.dtmf === '' ? undefined : turn.dtmf,
   });
@@ -247,9 +253,14 @@ async function setDialplanVariables(channel: CallChannel, outcome: CallOutcome, 
   }
 }
 
-function consoleLine(deps: SessionDeps, callerText: string, turn: BotTurnResult): string {
+/** The one "first audio" figure (turns.first_audio_ms): from the end of the caller's speech to the reply's first STREAM FILE. */
+function firstAudioAfterSpeechMs(turn: BotTurnResult, replyStartMs: number, speechEndMs: number): number | undefined {
+  return turn.timeToFirstAudioMs === undefined ? undefined : Math.round(replyStartMs - speechEndMs + turn.timeToFirstAudioMs);
+}
+
+function consoleLine(deps: SessionDeps, callerText: string, turn: BotTurnResult, firstAudioMs: number | undefined): string {
   const show = (text: string) => (deps.redactTranscripts ? `[${text.length} chars]` : JSON.stringify(text.slice(0, 120)));
-  const firstAudio = turn.timeToFirstAudioMs === undefined ? '' : `, first audio after ${Math.round(turn.timeToFirstAudioMs)} ms`;
+  const firstAudio = firstAudioMs === undefined ? '' : `, first audio ${firstAudioMs} ms after the caller stopped`;
   return `voicebot: caller ${show(callerText)} -> bot ${show(turn.generatedText.trim())}${turn.interrupted ? ' (interrupted)' : ''}${firstAudio}`;
 }
 

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Config } from '../config/keys/index.ts';
 import { errorMessage } from '../errors.ts';
 import { fail, pass, type CheckResult } from '../runtime/native-check.ts';
-import { checkEspeakData, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
+import { checkEspeakData, checkEspeakProgram, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
 import { accessAs, accessFix, type Account, type Want } from './doctor-access.ts';
 
 /** A doctor line: PASS, FAIL, or WARN (ok but worth a look; does not fail the run). */
@@ -34,7 +34,12 @@ export function checkPaths(config: Config, access: AccessContext): DoctorResult[
       withAccess(checkEspeakData(config.espeak_data_dir), access, [[config.espeak_data_dir, 'rx'], [join(config.espeak_data_dir, 'phontab'), 'r']], 'espeak_data_dir'),
     );
   } else {
-    results.push(warn('voice', `voice_engine = ${config.voice_engine}: a TEST ENGINE that beeps instead of speaking`, 'set voice_engine = piper on a live line'));
+    if (config.voice_engine === 'test-espeak') {
+      const program = checkEspeakProgram();
+      if (!program.ok) results.push(program);
+    }
+    const sound = config.voice_engine === 'test-espeak' ? 'speaks with espeak-ng instead of the Piper voice' : 'beeps instead of speaking';
+    results.push(warn('voice', `voice_engine = ${config.voice_engine}: a TEST ENGINE that ${sound}`, 'set voice_engine = piper on a live line'));
   }
   results.push(
     checkDatabase(config.db_path, access),

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorCode, errorMessage } from '../errors.ts';
 import { checkTemplate, PROMPT_VARIABLES } from '../llm/prompt.ts';
+import { ESPEAK_BINARY, espeakUnavailable } from '../tts/espeak-test-voice.ts';
 import { fail, pass, type CheckResult } from './native-check.ts';
 
 const FETCH_MODELS = 'run scripts/fetch-models, or place the files by hand as models/README.md describes';
@@ -24,6 +25,14 @@ export function checkPiperVoice(path: string): CheckResult {
   if (!existsSync(path)) return fail(name, `${path} does not exist`, `set piper_voice, or ${FETCH_MODELS}`);
   if (!existsSync(`${path}.json`)) return fail(name, `${path}.json is missing`, 'download the .onnx.json that belongs to the voice and put it beside the .onnx');
   return pass(name, path);
+}
+
+/** The espeak-ng program the test-espeak voice runs (a TEST ENGINE). */
+export function checkEspeakProgram(): CheckResult {
+  const name = 'espeak test voice';
+  const reason = espeakUnavailable();
+  if (reason !== undefined) return fail(name, `voice_engine = test-espeak, but ${reason}`, 'apt-get install espeak-ng, or set voice_engine = piper');
+  return pass(name, `${ESPEAK_BINARY} runs`);
 }
 
 export function checkEspeakData(dir: string): CheckResult {

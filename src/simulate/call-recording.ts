@@ -1,6 +1,6 @@
 import type { CommandRecord, PlaybackRecord } from './asterisk/engine.ts';
 import { resampleLinear } from './asterisk/sounds.ts';
-import type { FakeCallResult, FakeEvent } from './fake-asterisk.ts';
+import type { FakeCallResult, FakeEvent, RecorderEntry } from './fake-asterisk.ts';
 
 /** Interleaved stereo samples of the call: caller left, bot right, one time line. */
 export function mixStereo(caller: Int16Array, callerEndMs: number, playbacks: readonly PlaybackRecord[], rateHz: number, durationMs: number): Int16Array {
@@ -45,29 +45,74 @@ export function formatClock(ms: number): string {
   return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}.${String(total % 1000).padStart(3, '0')}`;
 }
 
+/** Words the caller's WAV is known to say (the built-in caller), in call time. */
+export interface CallerLine {
+  startMs: number;
+  endMs: number;
+  text: string;
+}
+
+/** A line of the timeline at call time `t`. */
+export interface TimelineLine {
+  t: number;
+  text: string;
+}
+
+/**
+ * The caller's side of the timeline: the known words when the script of the WAV is known,
+ * otherwise the stretches of speech found by energy. Nothing after `callerEndMs` (the hangup).
+ */
+export function callerTimeline(caller: Int16Array, rateHz: number, callerEndMs: number, said?: readonly CallerLine[]): TimelineLine[] {
+  if (said !== undefined) {
+    return said.filter((line) => line.startMs < callerEndMs).map((line) => ({
+      t: line.startMs, text: `CALLER  says ${JSON.stringify(line.text)} (${((line.endMs - line.startMs) / 1000).toFixed(2)} s)`,
+    }));
+  }
+  return speechSegments(caller, rateHz).filter((segment) => segment.startMs < callerEndMs).map((segment) => ({
+    t: segment.startMs,
+    text: `CALLER  speaks ${((Math.min(segment.endMs, callerEndMs) - segment.startMs) / 1000).toFixed(2)} s (until ${formatClock(Math.min(segment.endMs, callerEndMs))})`,
+  }));
+}
+
+/** The timeline line of one recorded observation; undefined for the ones left out (listening, the playback command itself). */
+export function recordLine(entry: RecorderEntry): TimelineLine | undefined {
+  switch (entry.type) {
+    case 'playback': {
+      const playback = entry.record;
+      const seconds = playback.samples.length / playback.sampleRateHz;
+      return { t: playback.startMs, text: `BOT     plays ${playback.file} (${seconds.toFixed(2)} s, ${playback.how})` };
+    }
+    case 'command': {
+      const command = entry.record;
+      if (/^(STREAM FILE|WAIT FOR DIGIT|GET VARIABLE|GET FULL VARIABLE voicebot-interrupt)/i.test(command.cmd)) return undefined;
+      const reply = command.reply.length === 0 ? '(no reply)' : command.reply[0];
+      return { t: command.t_ms, text: `AGI     ${command.cmd} -> ${reply}` };
+    }
+    case 'event': {
+      const text = describeEvent(entry.event);
+      return text === undefined ? undefined : { t: entry.event.t_ms, text };
+    }
+  }
+}
+
+export function formatLine(line: TimelineLine): string {
+  return `${formatClock(line.t)}  ${line.text}`;
+}
+
 /** Human transcript of the call, from what the fake Asterisk recorded. */
-export function formatTranscript(result: FakeCallResult, caller: Int16Array, header: string): string {
-  const lines: { t: number; text: string }[] = [];
-  const callerEndMs = result.hangupAtMs ?? result.exitAtMs;
-  for (const segment of speechSegments(caller, result.channelRateHz)) {
-    if (segment.startMs >= callerEndMs) continue;
-    lines.push({ t: segment.startMs, text: `CALLER  speaks ${((Math.min(segment.endMs, callerEndMs) - segment.startMs) / 1000).toFixed(2)} s (until ${formatClock(Math.min(segment.endMs, callerEndMs))})` });
-  }
-  for (const playback of result.playbacks) {
-    const seconds = playback.samples.length / playback.sampleRateHz;
-    lines.push({ t: playback.startMs, text: `BOT     plays ${playback.file} (${seconds.toFixed(2)} s, ${playback.how})` });
-  }
-  for (const command of result.commands) {
-    if (/^(STREAM FILE|WAIT FOR DIGIT|GET VARIABLE|GET FULL VARIABLE voicebot-interrupt)/i.test(command.cmd)) continue;
-    const reply = command.reply.length === 0 ? '(no reply)' : command.reply[0];
-    lines.push({ t: command.t_ms, text: `AGI     ${command.cmd} -> ${reply}` });
-  }
-  for (const event of result.events) {
-    const text = describeEvent(event);
-    if (text !== undefined) lines.push({ t: event.t_ms, text });
+export function formatTranscript(result: FakeCallResult, caller: Int16Array, header: string, said?: readonly CallerLine[]): string {
+  const lines = callerTimeline(caller, result.channelRateHz, result.hangupAtMs ?? result.exitAtMs, said);
+  const entries: RecorderEntry[] = [
+    ...result.playbacks.map((record) => ({ type: 'playback' as const, record })),
+    ...result.commands.map((record) => ({ type: 'command' as const, record })),
+    ...result.events.map((event) => ({ type: 'event' as const, event })),
+  ];
+  for (const entry of entries) {
+    const line = recordLine(entry);
+    if (line !== undefined) lines.push(line);
   }
   lines.sort((a, b) => a.t - b.t);
-  return `${header}\n${lines.map((line) => `${formatClock(line.t)}  ${line.text}`).join('\n')}\n`;
+  return `${header}\n${lines.map(formatLine).join('\n')}\n`;
 }
 
 function describeEvent(event: FakeEvent): string | undefined {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { concatSamples, silence } from '../audio/pcm.ts';
 import { resample } from '../audio/resample.ts';
 import { readWav, writeWav } from '../audio/wav.ts';
+import type { CallerLine } from './call-recording.ts';
 
 /** Why real caller speech cannot be made here, or undefined when espeak-ng works. */
 export function speechUnavailable(): string | undefined {
@@ -44,11 +45,23 @@ export function buzz(durationMs: number, sampleRateHz = 8000): Int16Array {
 
 /** A caller recording: numbers are ms of silence, strings are spoken (or buzzed without espeak-ng). */
 export function callerAudio(parts: readonly (string | number)[], sampleRateHz = 8000): Int16Array {
+  return scriptedCaller(parts, sampleRateHz).samples;
+}
+
+/** The caller recording and where each spoken line sits in it (ms from the start). */
+export function scriptedCaller(parts: readonly (string | number)[], sampleRateHz = 8000): { samples: Int16Array; said: CallerLine[] } {
   const canSpeak = speechUnavailable() === undefined;
-  return concatSamples(parts.map((part) => {
-    if (typeof part === 'number') return silence(part, sampleRateHz);
-    return canSpeak ? speak(part, sampleRateHz) : buzz(part.length * 70, sampleRateHz);
-  }));
+  const said: CallerLine[] = [];
+  let atMs = 0;
+  const pieces = parts.map((part) => {
+    const piece = typeof part === 'number' ? silence(part, sampleRateHz)
+      : canSpeak ? speak(part, sampleRateHz) : buzz(part.length * 70, sampleRateHz);
+    const lengthMs = (piece.length / sampleRateHz) * 1000;
+    if (typeof part === 'string') said.push({ startMs: atMs, endMs: atMs + lengthMs, text: part });
+    atMs += lengthMs;
+    return piece;
+  });
+  return { samples: concatSamples(pieces), said };
 }
 
 /** The caller of `voicebot simulate --demo`: a question, a follow-up, a goodbye, with pauses for the bot. */
@@ -62,9 +75,10 @@ export const DEMO_CALLER_SCRIPT: readonly (string | number)[] = [
   1000,
 ];
 
-/** Writes the demo caller WAV (8 kHz mono) and says how it was made. */
-export function writeDemoCaller(path: string): string {
-  writeWav(path, { sampleRateHz: 8000, channels: 1, samples: callerAudio(DEMO_CALLER_SCRIPT, 8000) });
+/** Writes the demo caller WAV (8 kHz mono); says how it was made and what it says when. */
+export function writeDemoCaller(path: string): { description: string; said: CallerLine[] } {
+  const { samples, said } = scriptedCaller(DEMO_CALLER_SCRIPT, 8000);
+  writeWav(path, { sampleRateHz: 8000, channels: 1, samples });
   const reason = speechUnavailable();
-  return reason === undefined ? 'caller speech made with espeak-ng' : `caller "speech" is a buzz: ${reason}`;
+  return { description: reason === undefined ? 'caller speech made with espeak-ng' : `caller "speech" is a buzz: ${reason}`, said };
 }

@@ -4,21 +4,22 @@ import { errorMessage } from '../errors.ts';
 import { openReader } from '../store/open.ts';
 import { callDetail, listCalls } from '../store/read.ts';
 import type { CallRow, TurnRow } from '../store/types.ts';
+import type { CallerLine } from './call-recording.ts';
 
 /**
- * The conversation of the newest call in the call log the config points at, as readable lines:
- * what the recognizer heard, what the bot said, and the timings the caller felt.
+ * The conversation of the newest call in the call log at `dbPath`, as readable lines: what the
+ * recognizer heard (beside what the caller's WAV said, when known), what the bot said, and the
+ * timings the caller felt. `timeScale` maps the call log's real times to the WAV's call time.
  */
-export function conversationText(configPath: string, profile: string | undefined): string {
+export function conversationText(dbPath: string, said?: readonly CallerLine[], timeScale = 1): string {
   let db;
   try {
-    const config = loadConfig({ path: configPath, env: {} }).resolve(profile);
-    if (!existsSync(config.db_path)) return `(no call log at ${config.db_path})\n`;
-    db = openReader(config.db_path);
+    if (!existsSync(dbPath)) return `(no call log at ${dbPath})\n`;
+    db = openReader(dbPath);
     const newest = listCalls(db, { limit: 1 })[0];
     if (newest === undefined) return '(the call log holds no call)\n';
     const detail = callDetail(db, newest);
-    return formatConversation(detail.call, detail.turns);
+    return formatConversation(detail.call, detail.turns, said, timeScale);
   } catch (error) {
     return `(cannot read the call log: ${errorMessage(error)})\n`;
   } finally {
@@ -26,7 +27,21 @@ export function conversationText(configPath: string, profile: string | undefined
   }
 }
 
-function formatConversation(call: CallRow, turns: readonly TurnRow[]): string {
+/** The call log a call with this config and these env overrides writes to. */
+export function callLogPath(configPath: string, profile: string | undefined, env: NodeJS.ProcessEnv): string {
+  return loadConfig({ path: configPath, env }).resolve(profile).db_path;
+}
+
+/** The known caller lines that overlap a caller turn (call time, with a margin for endpointing). */
+function saidDuring(turn: TurnRow, call: CallRow, said: readonly CallerLine[], timeScale: number): string {
+  const callStart = Date.parse(call.started_at);
+  if (turn.started_at === null || turn.ended_at === null || Number.isNaN(callStart)) return '';
+  const fromMs = (Date.parse(turn.started_at) - callStart) * timeScale - 500;
+  const toMs = (Date.parse(turn.ended_at) - callStart) * timeScale + 500;
+  return said.filter((line) => line.endMs > fromMs && line.startMs < toMs).map((line) => line.text).join(' ');
+}
+
+function formatConversation(call: CallRow, turns: readonly TurnRow[], said: readonly CallerLine[] | undefined, timeScale: number): string {
   const lines = [`# conversation from the call log (call ${call.id})`];
   for (const turn of turns) {
     const who = turn.role === 'caller' ? 'CALLER' : 'BOT   ';
@@ -37,7 +52,10 @@ function formatConversation(call: CallRow, turns: readonly TurnRow[]): string {
     const interrupted = turn.interrupted === 1 ? ` [interrupted; heard: "${turn.played_text ?? ''}"]` : '';
     const dtmf = turn.dtmf === null ? '' : ` [keys ${turn.dtmf}]`;
     const detail = timings.filter((part) => part !== '').join(', ');
-    lines.push(`${who}  ${turn.text}${interrupted}${dtmf}${detail === '' ? '' : `  (${detail})`}`);
+    const spoken = turn.role === 'caller' && said !== undefined ? saidDuring(turn, call, said, timeScale) : '';
+    const heard = turn.role === 'caller' && said !== undefined ? `STT heard ${JSON.stringify(turn.text)}` : turn.text;
+    lines.push(`${who}  ${heard}${interrupted}${dtmf}${detail === '' ? '' : `  (${detail})`}`);
+    if (spoken !== '') lines.push(`        the caller's WAV said ${JSON.stringify(spoken)}`);
   }
   lines.push(`# ended: ${call.end_reason ?? '(not closed)'}, VOICEBOT_STATUS=${call.status ?? ''}`);
   return `${lines.join('\n')}\n`;

@@ -9,7 +9,7 @@ import type { FakeAsteriskOptions } from './asterisk/fake-call-options.ts';
 import { deliverHangup, HANGUP_MODES, hangupModeVariables, type HangupMode } from './asterisk/hangup-modes.ts';
 import { processGroupMembers } from './asterisk/process-group.ts';
 
-export type { FakeCallResult, FakeEvent } from './asterisk/call-recorder.ts';
+export type { FakeCallResult, FakeEvent, RecorderEntry } from './asterisk/call-recorder.ts';
 export type { CallerAction, CallerEvent } from './asterisk/caller-script.ts';
 export { asteriskProcessEnv } from './asterisk/eagi-process.ts';
 export type { FakeAsteriskOptions } from './asterisk/fake-call-options.ts';
@@ -46,7 +46,7 @@ export class FakeAsteriskCall {
     this.#clock = new CallClock(options.timeScale ?? 1);
     this.#rateHz = options.audioFormat === 'slin16' ? 16000 : 8000;
     this.#mode = options.hangupMode ?? HANGUP_MODES.default;
-    this.#recorder = new CallRecorder(() => this.nowMs());
+    this.#recorder = new CallRecorder(() => this.nowMs(), options.onRecord);
     this.#script = new CallerScript(options.events ?? [], this.#clock, (action) => this.#act(action));
   }
 
@@ -94,13 +94,13 @@ export class FakeAsteriskCall {
     };
     this.#engine = new AsteriskEngine({
       commandStarted: () => this.#script.commandReceived(),
-      commandDone: (record) => { recorder.commands.push(record); this.#script.commandReplied(); },
+      commandDone: (record) => { recorder.command(record); this.#script.commandReplied(); },
       nowMs: () => this.nowMs(),
       after: (ms, fn) => this.#clock.after(ms, fn),
       write: (text) => { const stdin = this.#program.stdin; if (!stdin.destroyed && stdin.writable) stdin.write(text); },
       hungUp: (cause) => this.#channelHungUp(cause),
       setAudioFlowing: (flowing) => this.#pump.setFlowing(flowing),
-      played: (playback) => recorder.playbacks.push(playback),
+      played: (playback) => recorder.played(playback),
       event: (kind, fields) => recorder.event(kind, fields),
     }, { ...facts, soundsDir: options.soundsDir ?? '/var/lib/asterisk/sounds/en', channelRateHz: this.#rateHz, variables });
 

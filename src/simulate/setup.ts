@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { defaultConfig } from '../config/load.ts';
 import { checkOllama } from '../llm/health.ts';
 import { programDir } from '../runtime/native.ts';
-import { checkEspeakData, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
+import { checkEspeakData, checkEspeakProgram, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
 import { writeTinyVoskModel } from '../stt/tiny-model.ts';
 import { demoScript, startFakeOllama, type FakeOllama, type FakeScript } from './fake-ollama.ts';
 
@@ -24,6 +24,8 @@ export interface SimulationSetupOptions {
   env?: NodeJS.ProcessEnv;
   /** Use test engines even when real ones exist (tests). */
   forceTestEngines?: boolean;
+  /** The test voice where no Piper voice is used (default test-espeak; test-tone when espeak-ng is missing). */
+  testVoice?: 'test-espeak' | 'test-tone';
   /** Script of the fake Ollama when it is used (default: the demo receptionist). */
   fakeOllamaScript?: FakeScript;
   fakeOllamaTokenDelayMs?: number;
@@ -70,11 +72,19 @@ export async function prepareSimulation(options: SimulationSetupOptions): Promis
     engines.push(`TTS  Piper voice ${voice}`);
   } else {
     usesTestEngines = true;
-    settings['voice_engine'] = 'test-tone';
     const missing = voice !== undefined && checkPiperVoice(voice).ok
       ? `espeak-ng data in ${espeak} (apt-get install espeak-ng-data)`
       : `a Piper voice at ${modelDirs.map((dir) => join(dir, 'voice.onnx')).join(' or ')} (+ .onnx.json; see models/README.md) or VOICEBOT_PIPER_VOICE`;
-    engines.push(`TTS  TEST ENGINE: tone voice (beeps as long as the sentence). Missing: ${force ? '(test engines forced)' : missing}`);
+    const espeakProgram = checkEspeakProgram();
+    const testVoice = options.testVoice ?? 'test-espeak';
+    if (testVoice === 'test-espeak' && espeakProgram.ok) {
+      settings['voice_engine'] = 'test-espeak';
+      engines.push(`TTS  TEST ENGINE: espeak-ng speaks the bot's sentences (a robotic test voice, not Piper). Missing: ${force ? '(test engines forced)' : missing}`);
+    } else {
+      settings['voice_engine'] = 'test-tone';
+      const why = testVoice === 'test-tone' ? '' : ` (no espeak test voice: ${espeakProgram.detail})`;
+      engines.push(`TTS  TEST ENGINE: tone voice, BEEPS as long as each sentence${why}. Missing: ${force ? '(test engines forced)' : missing}`);
+    }
   }
 
   const host = env['VOICEBOT_OLLAMA_HOST'] || env['OLLAMA_HOST'] || defaults.ollama_host;

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { readWav, writeWav } from '../audio/wav.ts';
 import { UsageError, VoicebotError } from '../errors.ts';
 import { resampleLinear } from './asterisk/sounds.ts';
-import { formatCommandLog, formatTranscript, mixStereo } from './call-recording.ts';
+import { callerTimeline, formatCommandLog, formatTranscript, mixStereo, type CallerLine } from './call-recording.ts';
+import { LiveTimeline } from './live-timeline.ts';
 import { FakeAsteriskCall, HANGUP_MODES, type CallerEvent, type FakeCallResult } from './fake-asterisk.ts';
 
 export type HangupModeName = keyof typeof HANGUP_MODES;
@@ -32,6 +33,10 @@ export interface SimulateOptions {
   /** Kill the program if it runs longer than this (real ms, default: call length + 60 s). */
   killAfterMs?: number;
   onStderr?: (text: string) => void;
+  /** What the caller's WAV says and when, when known (the built-in caller): shown beside what STT heard. */
+  said?: readonly CallerLine[];
+  /** Receives the timeline line by line while the call runs. */
+  onTimeline?: (text: string) => void;
 }
 
 export interface SimulateResult {
@@ -66,14 +71,25 @@ export function parseDtmfSpec(spec: string): { digits: string; atMs: number } {
   return { digits: (match[1] ?? '').toUpperCase(), atMs: match[3] === 'ms' ? value : value * 1000 };
 }
 
+/** The caller's WAV, checked: it exists, is a WAV this reader understands, and is mono. */
+export function readCallerWav(path: string): { samples: Int16Array; sampleRateHz: number; channels: number } {
+  if (!existsSync(path)) throw new UsageError(`--caller ${path}: no such file (make one: espeak-ng -w caller.wav "hello")`);
+  let pcm;
+  try {
+    pcm = readWav(path);
+  } catch (error) {
+    throw new UsageError(`--caller ${path}: not a 16-bit PCM WAV (${error instanceof Error ? error.message : String(error)}; convert: sox in.ext -b 16 -e signed-integer caller.wav)`);
+  }
+  if (pcm.channels !== 1) throw new UsageError(`--caller ${path}: the caller WAV must be mono (convert: sox in.wav -c 1 out.wav)`);
+  return pcm;
+}
+
 /**
  * Run one whole call of the real program against the fake Asterisk and write the recording
  * (stereo call.wav: caller left, bot right), transcript.txt and commands.jsonl into `outDir`.
  */
 export async function runSimulatedCall(options: SimulateOptions): Promise<SimulateResult> {
-  if (!existsSync(options.callerWav)) throw new UsageError(`--caller ${options.callerWav}: no such file (make one: espeak-ng -w caller.wav "hello"; sox caller.wav -r 8000 caller8k.wav)`);
-  const callerPcm = readWav(options.callerWav);
-  if (callerPcm.channels !== 1) throw new UsageError(`${options.callerWav}: the caller WAV must be mono (convert: sox in.wav -c 1 out.wav)`);
+  const callerPcm = readCallerWav(options.callerWav);
   const outDir = resolve(options.outDir);
   mkdirSync(outDir, { recursive: true });
   const rateHz = options.audioFormat === 'slin16' ? 16000 : 8000;
@@ -89,7 +105,12 @@ export async function runSimulatedCall(options: SimulateOptions): Promise<Simula
   const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'no' };
   if (options.configPath !== undefined) env['VOICEBOT_CONFIG'] = resolve(options.configPath);
   const program = options.program ?? await selfCommand();
+  const onTimeline = options.onTimeline;
+  // The hangup time is not known in advance; caller lines past it are never reached by the clock.
+  const live = onTimeline === undefined ? undefined : new LiveTimeline(callerTimeline(caller, rateHz, Infinity, options.said), onTimeline);
+  let ticker: NodeJS.Timeout | undefined;
   const call = await FakeAsteriskCall.start({
+    onRecord: live === undefined ? undefined : (entry) => live.record(entry),
     command: program,
     args: options.profile === undefined ? [] : [options.profile],
     env,
@@ -103,7 +124,8 @@ export async function runSimulatedCall(options: SimulateOptions): Promise<Simula
     killAfterMs: options.killAfterMs ?? (hangupAtMs / timeScale + 60_000),
     onStderr: options.onStderr,
   });
-  const result = await call.finished;
+  if (live !== undefined) ticker = setInterval(() => live.tick(call.nowMs()), 100);
+  const result = await call.finished.finally(() => clearInterval(ticker));
 
   const endMs = Math.max(result.exitAtMs, ...result.playbacks.map((p) => p.startMs + (p.samples.length / p.sampleRateHz) * 1000));
   const stereo = mixStereo(caller, result.hangupAtMs ?? result.exitAtMs, result.playbacks, rateHz, endMs);
@@ -114,7 +136,7 @@ export async function runSimulatedCall(options: SimulateOptions): Promise<Simula
     `# hangup mode ${options.hangupMode ?? 'default'}, ${options.audioFormat ?? 'slin'}, exit code ${String(result.exitCode)}${result.killed ? ' (killed)' : ''}`,
     '# call.wav: left = caller, right = bot',
   ].join('\n');
-  const transcriptText = formatTranscript(result, caller, header);
+  const transcriptText = formatTranscript(result, caller, header, options.said);
   const transcript = join(outDir, 'transcript.txt');
   writeFileSync(transcript, transcriptText);
   const commandsLog = join(outDir, 'commands.jsonl');

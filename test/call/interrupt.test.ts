@@ -81,6 +81,10 @@ describe('barge-in and DTMF', { concurrency: 3 }, () => {
       'SET VARIABLE VOICEBOT_ACTION "transfer"', 'SET VARIABLE VOICEBOT_STATUS "TRANSFER"', 'SET VARIABLE VOICEBOT_TRANSFER_TO "operator"',
     ], run.context);
     assert.equal(run.result.playbacks[0]?.how, 'digit', 'the key stopped the greeting');
+    // Stored like any bot turn cut by a key.
+    assert.equal(run.turns[0]?.role, 'bot', run.context);
+    assert.equal(run.turns[0]?.interrupted, 1, run.context);
+    assert.equal(run.turns[0]?.dtmf, '0', run.context);
   });
 
   test('operator key during the bot reply: playback stops, LLM aborted, VOICEBOT_ACTION=transfer', async () => {

@@ -3,8 +3,8 @@ import type { KeyTable } from '../schema.ts';
 /** Text-to-speech (Piper voice through sherpa-onnx) settings. */
 export const ttsKeys = {
   voice_engine: {
-    type: 'enum', scope: 'profile', default: 'piper', values: ['piper', 'test-tone'],
-    doc: 'piper = the Piper voice in piper_voice. test-tone = a TEST ENGINE that beeps instead of speaking, used by `voicebot simulate` where no voice is installed; never on a live line.',
+    type: 'enum', scope: 'profile', default: 'piper', values: ['piper', 'test-espeak', 'test-tone'],
+    doc: 'piper = the Piper voice in piper_voice. test-espeak = a TEST ENGINE: Debian\'s espeak-ng speaks the sentences (robotic), used by `voicebot simulate` where no Piper voice is installed. test-tone = a TEST ENGINE that beeps instead of speaking. Never use a test engine on a live line.',
   },
   piper_voice: {
     type: 'path', scope: 'profile', default: '/var/lib/voicebot/models/voice.onnx',

@@ -29,6 +29,12 @@ export interface FakeCallResult {
   pid: number;
 }
 
+/** One observation as it happens, for a live view of the call. */
+export type RecorderEntry =
+  | { type: 'command'; record: CommandRecord }
+  | { type: 'playback'; record: PlaybackRecord }
+  | { type: 'event'; event: FakeEvent };
+
 /** What the recorder does not observe itself, given when the program has exited. */
 export type ExitFacts = Omit<FakeCallResult, 'commands' | 'events' | 'playbacks' | 'hangupAtMs' | 'exitAfterHangupRealMs' | 'stderr'> & {
   /** performance.now() at the exit. */
@@ -41,16 +47,30 @@ export class CallRecorder {
   readonly events: FakeEvent[] = [];
   readonly playbacks: PlaybackRecord[] = [];
   readonly #nowMs: () => number;
+  readonly #listener: ((entry: RecorderEntry) => void) | undefined;
   #stderr = '';
   #hangupAtMs: number | undefined;
   #hangupRealMs: number | undefined;
 
-  constructor(nowMs: () => number) {
+  constructor(nowMs: () => number, listener?: (entry: RecorderEntry) => void) {
     this.#nowMs = nowMs;
+    this.#listener = listener;
   }
 
   event(kind: string, fields: Record<string, unknown> = {}): void {
-    this.events.push({ t_ms: Math.round(this.#nowMs() * 10) / 10, kind, ...fields });
+    const event = { t_ms: Math.round(this.#nowMs() * 10) / 10, kind, ...fields };
+    this.events.push(event);
+    this.#listener?.({ type: 'event', event });
+  }
+
+  command(record: CommandRecord): void {
+    this.commands.push(record);
+    this.#listener?.({ type: 'command', record });
+  }
+
+  played(record: PlaybackRecord): void {
+    this.playbacks.push(record);
+    this.#listener?.({ type: 'playback', record });
   }
 
   stderr(text: string): void {

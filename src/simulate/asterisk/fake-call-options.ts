@@ -1,3 +1,4 @@
+import type { RecorderEntry } from './call-recorder.ts';
 import type { CallerEvent } from './caller-script.ts';
 import type { HangupMode } from './hangup-modes.ts';
 
@@ -32,4 +33,6 @@ export interface FakeAsteriskOptions {
   variables?: Record<string, string>;
   /** Mirror the program's stderr here as it arrives. */
   onStderr?: (text: string) => void;
+  /** Every command, playback and event as it is recorded (a live view of the call). */
+  onRecord?: (entry: RecorderEntry) => void;
 }
