@@ -18,6 +18,7 @@ import { agiCallChannel } from './adapters/channel.ts';
 import { StreamEar } from './adapters/ear.ts';
 import { PendingEngine, rendererVoice, voiceFileIdentity } from './adapters/voice.ts';
 import { saveUtteranceWav } from './caller-audio.ts';
+import { ensureListenSound } from './listen-sound.ts';
 import type { CallOutcome } from './ports.ts';
 import { runSession } from './session.ts';
 
@@ -57,11 +58,11 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
     await store.close(config.db_flush_timeout_ms);
     throw new VoicebotError('SETUP_FAILED', `call setup failed: ${errorMessage(error)}`, { cause: error });
   }
-  const { conversation, tts, voice, loadEar } = prepared;
+  const { conversation, tts, voice, loadEar, listenSound } = prepared;
 
   try {
     return await runSession({
-      channel: agiCallChannel(session.agi, session.hangup),
+      channel: agiCallChannel(session.agi, session.hangup, listenSound),
       loadEar, voice, callLog, log,
       brain: new OllamaBrain(conversation, `ollama:${config.ollama_model}`),
       splitSentences: (deltas) => splitSentences(deltas, { maxChars: config.tts_max_sentence_chars }),
@@ -101,7 +102,7 @@ function prepareEngines(options: ComposeOptions, callId: string) {
     const engine = new VoskSttEngine(model, sttOptionsFromConfig(config));
     return new StreamEar(engine, audio, { log, now: Date.now, recordAudio: config.record_caller, signal: session.hangup });
   };
-  return { conversation, tts, voice, loadEar };
+  return { conversation, tts, voice, loadEar, listenSound: ensureListenSound(config.cache_dir) };
 }
 
 function loadVoice(config: Config, log: Logger): PendingEngine {

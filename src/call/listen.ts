@@ -3,8 +3,8 @@ import type { CallChannel, Ear, Utterance } from './ports.ts';
 export type Heard = { kind: 'utterance'; utterance: Utterance } | { kind: 'digit'; digit: string } | { kind: 'silence' };
 
 /**
- * Listens inside WAIT FOR DIGIT (DTMF pressed while no command runs is lost) while fd 3 feeds the
- * ear. Whichever ends first stops the other.
+ * Listens while the channel keeps DTMF live (a key pressed while no command runs is lost) and fd 3
+ * feeds the ear. Whichever ends first stops the other.
  */
 export async function listen(channel: CallChannel, ear: Ear, silenceMs: number): Promise<Heard> {
   const done = new AbortController();
@@ -15,20 +15,20 @@ export async function listen(channel: CallChannel, ear: Ear, silenceMs: number):
   let digits: Promise<Heard | undefined> | undefined;
   try {
     // An utterance already waiting (spoken over the greeting or the last reply) is taken without
-    // writing WAIT FOR DIGIT: its interrupter would follow within a millisecond, and two lines that
+    // starting to wait for a key: its interrupter would follow within a millisecond, and two lines that
     // reach Asterisk in one read leave the second unanswered (DESIGN §2).
     const ready = await Promise.race([speech, new Promise<undefined>((resolve) => setImmediate(resolve, undefined))]);
     if (ready !== undefined) return ready;
     digits = (async (): Promise<Heard | undefined> => {
       while (!done.signal.aborted) {
-        const digit = await channel.waitForDigit(silenceMs + 1000, { signal: done.signal });
+        const digit = await channel.waitForKey({ signal: done.signal });
         if (digit !== undefined) return { kind: 'digit', digit };
       }
       return undefined;
     })();
     return await Promise.race([speech, digits.then((heard) => heard ?? speech)]);
   } finally {
-    // Also on errors: the WAIT FOR DIGIT loop must not outlive the listen (an apology would queue behind it).
+    // Also on errors: the key-waiting loop must not outlive the listen (an apology would queue behind it).
     done.abort();
     await Promise.allSettled([speech, digits]);
     channel.hangup.removeEventListener('abort', hangup);

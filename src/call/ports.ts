@@ -15,8 +15,12 @@ export interface CallChannel {
   answer(): Promise<void>;
   /** STREAM FILE; aborting `signal` interrupts playback at once (barge-in). */
   play(file: string, options: { escapeDigits: string; signal?: AbortSignal }): Promise<PlayResult>;
-  /** WAIT FOR DIGIT; aborting `signal` ends the wait early (no digit). */
-  waitForDigit(timeoutMs: number, options: { signal?: AbortSignal }): Promise<string | undefined>;
+  /**
+   * Keeps DTMF live while the caller is heard (a key pressed while no command runs is lost). Resolves
+   * the key, or undefined when the listening sound ran out (call again) or `signal` ended the wait.
+   * Its interruption must not be one Asterisk logs as a WARNING (WAIT FOR DIGIT is; STREAM FILE is not).
+   */
+  waitForKey(options: { signal?: AbortSignal }): Promise<string | undefined>;
   setVariable(name: string, value: string): Promise<void>;
   /** Shows a line on the Asterisk console; only call while nothing plays (it would stop playback). */
   verbose(message: string): Promise<void>;

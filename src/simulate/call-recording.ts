@@ -1,3 +1,4 @@
+import { LISTEN_SOUND_NAME } from '../call/listen-sound.ts';
 import type { CommandRecord, PlaybackRecord } from './asterisk/engine.ts';
 import { resampleLinear } from './asterisk/sounds.ts';
 import type { FakeCallResult, FakeEvent, RecorderEntry } from './fake-asterisk.ts';
@@ -79,6 +80,8 @@ export function recordLine(entry: RecorderEntry): TimelineLine | undefined {
   switch (entry.type) {
     case 'playback': {
       const playback = entry.record;
+      // Listening plays a silent sound to keep keys live: not something the caller hears.
+      if (playback.file.includes(LISTEN_SOUND_NAME)) return undefined;
       const seconds = playback.samples.length / playback.sampleRateHz;
       return { t: playback.startMs, text: `BOT     plays ${playback.file} (${seconds.toFixed(2)} s, ${playback.how})` };
     }
@@ -121,6 +124,7 @@ function describeEvent(event: FakeEvent): string | undefined {
     case 'hangup': return event['cause'] === 'caller' ? 'CALLER  hangs up' : `CALL    hung up (${String(event['cause'])})`;
     case 'exit': return `CALL    voicebot exited (code ${String(event['code'])}${event['signal'] ? `, signal ${String(event['signal'])}` : ''})`;
     case 'kill': return 'CALL    voicebot killed: it did not exit in time';
+    case 'asterisk_warning': return `ASTERISK logs ${String(event['message'])}`;
     default: return undefined;
   }
 }

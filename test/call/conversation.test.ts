@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { readWav } from '../../src/audio/wav.ts';
-import { CALLER_HUNG_UP, mainCommands, runCall } from './harness.ts';
+import { LISTEN_SOUND_NAME } from '../../src/call/listen-sound.ts';
+import { CALLER_HUNG_UP, LISTEN, mainCommands, runCall } from './harness.ts';
 
 /**
  * Whole calls of the real program (child process) through the fake Asterisk: espeak-ng caller
@@ -26,12 +27,12 @@ describe('conversation', { concurrency: 3 }, () => {
       'GET VARIABLE EAGI_AUDIO_FORMAT',
       'ANSWER',
       'STREAM FILE [greeting] "0"',
-      'WAIT FOR DIGIT 9000',
+      `${LISTEN} ~`,
       'INTERRUPT',
       'STREAM FILE [tts-0001] "#0"',
       'STREAM FILE [tts-0002] "#0"',
       'VERBOSE',
-      'WAIT FOR DIGIT 9000',
+      `${LISTEN} ~`,
       'INTERRUPT',
       'STREAM FILE [tts-0003] "#0"',
       'SET VARIABLE VOICEBOT_ACTION "hangup"',
@@ -130,7 +131,7 @@ describe('conversation', { concurrency: 3 }, () => {
     assert.equal(run.call.end_reason, 'bot_goodbye');
   });
 
-  test('the caller talks during the greeting: the utterance is answered right after it (no stuck WAIT FOR DIGIT)', async () => {
+  test('the caller talks during the greeting: the utterance is answered right after it (no stuck listening command)', async () => {
     const run = await runCall({
       caller: [500, 'What time do you open on Saturday?', 5000],
       settings: { greeting: 'Hello and welcome to the demo line of a company with a very long greeting.' },
@@ -145,12 +146,12 @@ describe('conversation', { concurrency: 3 }, () => {
     const commands = [...run.result.commands].sort((a, b) => a.t_ms - b.t_ms);
     const greetingIndex = commands.findIndex((c) => c.cmd.startsWith('STREAM FILE') && c.cmd.includes('/phrases/'));
     const replyIndex = commands.findIndex((c) => c.cmd.startsWith('STREAM FILE') && c.cmd.includes('/tts-0001'));
-    // The utterance was waiting when listening began: it is answered without a WAIT FOR DIGIT in
+    // The utterance was waiting when listening began: it is answered without a listening command in
     // between (whose interrupter could share Asterisk's read and never be seen), or after one that
     // ended at once.
-    const between = commands.slice(greetingIndex + 1, replyIndex).filter((c) => c.cmd.startsWith('WAIT FOR DIGIT'));
+    const between = commands.slice(greetingIndex + 1, replyIndex).filter((c) => c.cmd.includes(LISTEN_SOUND_NAME));
     assert.ok(greetingIndex !== -1 && replyIndex > greetingIndex, run.context);
-    assert.ok(between.every((c) => c.elapsed_ms < 1000), `a WAIT FOR DIGIT before the reply took ${between.map((c) => c.elapsed_ms).join(', ')} ms\n${run.context}`);
+    assert.ok(between.every((c) => c.elapsed_ms < 1000), `a listening command before the reply took ${between.map((c) => c.elapsed_ms).join(', ')} ms\n${run.context}`);
     const greetingEnd = (commands[greetingIndex]?.t_ms ?? 0) + (commands[greetingIndex]?.elapsed_ms ?? 0);
     assert.ok((commands[replyIndex]?.t_ms ?? Infinity) - greetingEnd < 1500, `the reply follows the greeting at once\n${run.context}`);
     assert.deepEqual(run.turns.map((t) => t.role).slice(0, 3), ['bot', 'caller', 'bot']);

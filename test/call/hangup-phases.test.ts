@@ -45,7 +45,7 @@ describe('caller hangup in each phase', { concurrency: 3 }, () => {
     const run = await runCall({
       caller: [2500, 'What are your opening hours?', 4000],
       replies: [{ content: 'Too late.', firstTokenDelayMs: 8000 }],
-      // Index 4: the interrupter that ends the WAIT FOR DIGIT once the caller's turn is heard.
+      // Index 4: the interrupter that ends listening once the caller's turn is heard.
       events: [{ action: 'hangup', afterCommand: 4, phase: 'replied', delayMs: 600 }],
     });
     assertHungUp(run);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { concatSamples } from '../../src/audio/pcm.ts';
+import { LISTEN_SOUND_NAME } from '../../src/call/listen-sound.ts';
 import { defaultConfig } from '../../src/config/load.ts';
 import { callerAudio } from '../../src/simulate/caller-speech.ts';
 import { runFakeAsteriskCall, type CallerEvent, type FakeCallResult, type HangupMode } from '../../src/simulate/fake-asterisk.ts';
@@ -158,7 +159,8 @@ function shapeCommand(cmd: string, phrases: Map<string, string>): string {
   const stream = /^STREAM FILE (\S+) (.*)$/.exec(cmd);
   if (stream !== null) {
     const file = stream[1] ?? '';
-    return `STREAM FILE [${phrases.get(file) ?? basename(file)}] ${stream[2] ?? ''}`;
+    const name = basename(file) === LISTEN_SOUND_NAME ? 'listen' : phrases.get(file) ?? basename(file);
+    return `STREAM FILE [${name}] ${stream[2] ?? ''}`;
   }
   return cmd;
 }
@@ -166,7 +168,10 @@ function shapeCommand(cmd: string, phrases: Map<string, string>): string {
 /** The dialplan variables voicebot sets when the caller hung up (SET VARIABLE works on a dead channel). */
 export const CALLER_HUNG_UP = ['SET VARIABLE VOICEBOT_ACTION "none"', 'SET VARIABLE VOICEBOT_STATUS "CALLER_HANGUP"', 'SET VARIABLE VOICEBOT_TRANSFER_TO ""'];
 
+/** How listening shows in `commands`: the silent sound with every key as an escape digit (`~`: interrupted, no reply). */
+export const LISTEN = 'STREAM FILE [listen] "0123456789*#"';
+
 /** The commands without the listening/bookkeeping noise: playback, variables, ANSWER. */
 export function mainCommands(commands: readonly string[]): string[] {
-  return commands.filter((cmd) => /^(ANSWER|STREAM FILE|SET VARIABLE|HANGUP|EXEC)/.test(cmd));
+  return commands.filter((cmd) => /^(ANSWER|STREAM FILE|SET VARIABLE|HANGUP|EXEC)/.test(cmd) && !cmd.startsWith(LISTEN));
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { longReply } from '../../src/simulate/fake-ollama.ts';
-import { CALLER_HUNG_UP, mainCommands, runCall } from './harness.ts';
+import { CALLER_HUNG_UP, LISTEN, mainCommands, runCall } from './harness.ts';
 
 /**
  * Command indexes the DTMF events hang on (0-based, in the order the program writes them):
- * 0 GET VARIABLE EAGI_AUDIO_FORMAT, 1 ANSWER, 2 STREAM FILE greeting, 3 WAIT FOR DIGIT,
+ * 0 GET VARIABLE EAGI_AUDIO_FORMAT, 1 ANSWER, 2 STREAM FILE greeting, 3 listening (STREAM FILE of silence),
  * 4 the interrupter that ends the wait when the caller spoke, 5 the reply's first STREAM FILE.
  */
 const FIRST_WAIT = 3;
@@ -58,7 +58,7 @@ describe('barge-in and DTMF', { concurrency: 3 }, () => {
       'GET VARIABLE EAGI_AUDIO_FORMAT',
       'ANSWER',
       'STREAM FILE [greeting] "0"',
-      'WAIT FOR DIGIT 9000',
+      LISTEN, // ended by the key itself (its reply carries the digit), not interrupted
       'SET VARIABLE VOICEBOT_ACTION "transfer"',
       'SET VARIABLE VOICEBOT_STATUS "TRANSFER"',
       'SET VARIABLE VOICEBOT_TRANSFER_TO "operator"',

@@ -1,18 +1,25 @@
 import type { Agi } from '../../agi/agi.ts';
 import { AgiError } from '../../agi/errors.ts';
 import { untilHangup } from '../../agi/run-until-hangup.ts';
+import { ALL_KEYS, LISTEN_SOUND_SECONDS } from '../listen-sound.ts';
 import type { CallChannel, PlayResult } from '../ports.ts';
 
 /**
  * Asterisk reads AGI commands in chunks: an interrupter that arrives in the same read as the
- * command it interrupts is not seen until more bytes come, so the command runs to its end (a
- * WAIT FOR DIGIT for its whole timeout). An abort right after a command was sent (an utterance
+ * command it interrupts is not seen until more bytes come, so the command runs to its end (the
+ * listening sound for its whole length). An abort right after a command was sent (an utterance
  * already waiting when listening starts) is therefore passed on no sooner than this.
  */
 export const MIN_INTERRUPT_AFTER_MS = 40;
 
-/** The CallChannel port over typed AGI commands; every wait also ends at hangup. */
-export function agiCallChannel(agi: Agi, hangup: AbortSignal): CallChannel {
+/**
+ * The CallChannel port over typed AGI commands; every wait also ends at hangup. `listenSound` is
+ * the silent sound (ensureListenSound) that waitForKey plays with every key as an escape digit.
+ */
+export function agiCallChannel(agi: Agi, hangup: AbortSignal, listenSound: string): CallChannel {
+  // If Asterisk cannot play the listening sound, WAIT FOR DIGIT keeps keys live instead (it works,
+  // but Asterisk logs a WARNING at each interruption).
+  let soundPlays = true;
   return {
     hangup,
     answer: () => untilHangup(agi.answer(), hangup),
@@ -34,10 +41,19 @@ export function agiCallChannel(agi: Agi, hangup: AbortSignal): CallChannel {
         interrupt.dispose();
       }
     },
-    async waitForDigit(timeoutMs, options) {
+    async waitForKey(options) {
       const interrupt = deferredAbort(options.signal);
       try {
-        const result = await untilHangup(agi.waitForDigit(timeoutMs, { signal: interrupt.signal }), hangup);
+        if (soundPlays) {
+          try {
+            const result = await untilHangup(agi.streamFile(listenSound, { escapeDigits: ALL_KEYS, signal: interrupt.signal }), hangup);
+            return result.digit;
+          } catch (error) {
+            if (!(error instanceof AgiError && error.code === 'AGI_PLAYBACK_FAILED')) throw error;
+            soundPlays = false;
+          }
+        }
+        const result = await untilHangup(agi.waitForDigit(LISTEN_SOUND_SECONDS * 1000, { signal: interrupt.signal }), hangup);
         return result.digit;
       } finally {
         interrupt.dispose();

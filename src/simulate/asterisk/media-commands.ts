@@ -1,5 +1,11 @@
 import type { CommandContext } from './command-context.ts';
 
+/**
+ * Asterisk 22's log line each time a new command interrupts WAIT FOR DIGIT (seen once per caller turn
+ * on a real 22.10.1); recorded as an `asterisk_warning` event so tests can assert it never happens.
+ */
+export const WAITFORDIGIT_INTERRUPTED_WARNING = 'WARNING channel.c: The FD we were waiting for has something waiting. Waitfordigit returning numeric 1';
+
 /** WAIT FOR DIGIT: a digit, the timeout (`-1` waits forever), an interrupting command or hangup ends it. */
 export function waitForDigit(ctx: CommandContext): void {
   const timeout = Number.parseInt(ctx.argv[3] ?? '', 10);
@@ -8,7 +14,7 @@ export function waitForDigit(ctx: CommandContext): void {
   ctx.run({
     interrupt: 'answers',
     digit: (d) => { cancel(); ctx.ok(`result=${d.charCodeAt(0)}`); },
-    stop: () => { cancel(); ctx.ok('result=1'); },
+    stop: () => { cancel(); ctx.host.event('asterisk_warning', { message: WAITFORDIGIT_INTERRUPTED_WARNING }); ctx.ok('result=1'); },
     hangup: () => { cancel(); ctx.ok('result=-1'); },
   });
 }

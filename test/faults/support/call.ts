@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { buzz } from '../../../src/simulate/caller-speech.ts';
 import { concatSamples, silence } from '../../../src/audio/pcm.ts';
 import { FakeAsteriskCall, HANGUP_MODES, type CallerEvent, type FakeCallResult, type HangupMode } from '../../../src/simulate/fake-asterisk.ts';
+import { LISTEN_SOUND_NAME } from '../../../src/call/listen-sound.ts';
 import { rawDb } from '../../store/helpers.ts';
 import { testCallConfig } from '../../support/call-config.ts';
 import { mainTs, nodeBin, repoRoot } from '../../support/paths.ts';
@@ -130,20 +131,25 @@ export function mustBeStored(result: FakeCallResult): { replyFiles: string[]; gr
       played.push({ file, index, completed: record.reply.some((line) => /^200 result=0 endpos=/.test(line)) });
     }
   });
-  const nextPhase = (index: number) => commands.slice(index + 1).some((r) => /^(WAIT FOR DIGIT|VERBOSE|SET VARIABLE)/.test(r.cmd));
+  const nextPhase = (index: number) => commands.slice(index + 1).some((r) => isListening(r.cmd) || /^(VERBOSE|SET VARIABLE)/.test(r.cmd));
   const replyFiles = played.filter((p) => p.completed && nextPhase(p.index)).map((p) => p.file);
   const greetingIndex = commands.findIndex((r) => streamFile(r.cmd)?.includes('/phrases/') === true);
-  const greeting = greetingIndex !== -1 && commands.slice(greetingIndex + 1).some((r) => r.cmd.startsWith('WAIT FOR DIGIT'));
+  const greeting = greetingIndex !== -1 && commands.slice(greetingIndex + 1).some((r) => isListening(r.cmd));
   let callerTurnsAtLeast = 0;
   let inReply = false;
   for (const record of commands) {
-    if (record.cmd.startsWith('WAIT FOR DIGIT')) inReply = false;
+    if (isListening(record.cmd)) inReply = false;
     else if (streamFile(record.cmd)?.includes('/calls/') === true && !inReply) {
       inReply = true;
       callerTurnsAtLeast += 1;
     }
   }
   return { replyFiles, greeting, callerTurnsAtLeast, playedFiles: new Set(played.map((p) => p.file)) };
+}
+
+/** The command voicebot listens in: the silent listening sound, or WAIT FOR DIGIT when Asterisk cannot play it. */
+function isListening(cmd: string): boolean {
+  return cmd.startsWith('WAIT FOR DIGIT') || (cmd.startsWith('STREAM FILE') && cmd.includes(LISTEN_SOUND_NAME));
 }
 
 /** Reply files of turns logged as lost (CALL LOG WRITE LOST ... op=addTurn ... audioPath="..."). */
