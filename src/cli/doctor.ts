@@ -1,5 +1,6 @@
 import type { Config, KeyName } from '../config/keys/index.ts';
-import { loadConfig, type LoadedConfig, type ValueSource } from '../config/load.ts';
+import { checkConfig, type ValueSource } from '../config/load.ts';
+import { sampleConfigPath } from '../runtime/install-paths.ts';
 import { ConfigError, errorMessage } from '../errors.ts';
 import { checkNativeLibraries, fail, pass } from '../runtime/native-check.ts';
 import { checkPromptFile } from '../runtime/setup-checks.ts';
@@ -15,6 +16,8 @@ export interface DoctorOptions {
   user?: string | undefined;
   /** Compared with the installed binary's --version (default: this program's version). */
   version?: string | undefined;
+  /** Print one JSON document (checks and totals) instead of lines. */
+  json?: boolean;
 }
 
 /**
@@ -25,35 +28,42 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
   const results: DoctorResult[] = [];
   const report = (result: DoctorResult) => {
     results.push(result);
-    printResult(result);
+    if (options.json !== true) printResult(result);
   };
   for (const result of checkNativeLibraries()) report(result);
   if (!options.nativeOnly) await checkSetup(options, report);
   const failed = results.filter((result) => !result.ok).length;
   const warned = results.filter((result) => result.warning === true).length;
-  process.stdout.write(`${results.length - failed} passed, ${failed} failed${warned > 0 ? ` (${warned} with a warning)` : ''}\n`);
+  if (options.json === true) {
+    const checks = results.map((result) => ({ name: result.name, status: statusOf(result), detail: result.detail, fix: result.ok && result.warning !== true ? undefined : result.fix }));
+    process.stdout.write(`${JSON.stringify({ ok: failed === 0, passed: results.length - failed, failed, warnings: warned, checks }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${results.length - failed} passed, ${failed} failed${warned > 0 ? ` (${warned} with a warning)` : ''}\n`);
+  }
   return failed === 0 ? 0 : 1;
 }
 
 async function checkSetup(options: DoctorOptions, report: (result: DoctorResult) => void): Promise<void> {
   const access = accessContext(options.user ?? 'asterisk', report);
-  let loaded: LoadedConfig;
+  // Every config error at once (each bad line is skipped, its default applies), so one run lists them all.
+  const { loaded, problems } = checkConfig({ path: options.configPath, env: options.env });
+  for (const problem of problems) report(configFailure(problem));
+  if (loaded === undefined) return;
   let general: Config;
   try {
-    loaded = loadConfig({ path: options.configPath, env: options.env });
     general = loaded.resolve(options.profile);
   } catch (error) {
-    report(fail('config', errorMessage(error), 'see the message above; every key is documented in etc-asterisk/voicebot.conf'));
+    report(error instanceof ConfigError ? configFailure(error) : fail('config', errorMessage(error), `every key is documented in ${sampleConfigPath()}`));
     return;
   }
-  if (loaded.exists) {
+  if (loaded.exists && problems.length === 0) {
     const profiles = loaded.profiles.length > 0 ? `profiles: ${loaded.profiles.join(', ')}` : 'no profiles';
     report(pass('config', `${loaded.file} (${profiles})`));
     const readable = checkConfigReadable(loaded.file, access);
     if (readable !== undefined) report(readable);
-  } else {
+  } else if (!loaded.exists) {
     report(fail('config', `${loaded.file} does not exist; built-in defaults apply`,
-      'run make install, or copy etc-asterisk/voicebot.conf to /etc/asterisk/ and edit it'));
+      `run make install, or copy ${sampleConfigPath()} to ${loaded.file} and edit it`));
   }
 
   for (const result of checkPaths(general, access)) {
@@ -136,8 +146,20 @@ async function programVersion(): Promise<string> {
   return VERSION;
 }
 
+/** A config error as a check: the problem, and the error's own fix (it names the key and value to set). */
+function configFailure(error: ConfigError): DoctorResult {
+  const message = errorMessage(error);
+  const at = message.lastIndexOf('. Fix: ');
+  return at === -1 ? fail('config', message, `every key is documented in ${sampleConfigPath()}`)
+    : fail('config', message.slice(0, at), message.slice(at + '. Fix: '.length));
+}
+
+function statusOf(result: DoctorResult): 'PASS' | 'WARN' | 'FAIL' {
+  return !result.ok ? 'FAIL' : result.warning === true ? 'WARN' : 'PASS';
+}
+
 function printResult(result: DoctorResult): void {
-  const status = !result.ok ? 'FAIL' : result.warning === true ? 'WARN' : 'PASS';
+  const status = statusOf(result);
   const fix = status === 'PASS' ? '' : `\n      fix: ${result.fix}`;
   process.stdout.write(`${status}  ${result.name.padEnd(24)} ${result.detail}${fix}\n`);
 }

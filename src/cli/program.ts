@@ -66,9 +66,10 @@ function buildProgram(env: NodeJS.ProcessEnv): Command {
     .option('-p, --profile <name>', 'check this profile instead of [general]')
     .option('--native', 'only load the native libraries (no config, models or services)')
     .option('-u, --user <name>', 'also check file access as this account (the one Asterisk runs as)', 'asterisk')
-    .action(async (options: { config?: string; profile?: string; native?: boolean; user: string }) => {
+    .option('--json', 'print the checks as one JSON document')
+    .action(async (options: { config?: string; profile?: string; native?: boolean; user: string; json?: boolean }) => {
       const { runDoctor } = await import('./doctor.ts');
-      process.exitCode = await runDoctor({ configPath: options.config, profile: options.profile, nativeOnly: options.native === true, env, user: options.user });
+      process.exitCode = await runDoctor({ configPath: options.config, profile: options.profile, nativeOnly: options.native === true, env, user: options.user, json: options.json === true });
     });
 
   program

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { allKeys, type Config, type KeyName } from './keys/index.ts';
 import { parseIni, type IniSection } from './ini.ts';
+import { sampleConfigPath } from '../runtime/install-paths.ts';
 import { defaultsOf, describeType, parseValue, type KeySpec } from './schema.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -34,56 +35,91 @@ export function configPath(option: string | undefined, env: NodeJS.ProcessEnv = 
   return { path: DEFAULT_CONFIG_PATH, explicit: false };
 }
 
-/** Read, parse and validate voicebot.conf plus env overrides. Throws ConfigError naming the fix. */
+/** Read, parse and validate voicebot.conf plus env overrides. Throws the first ConfigError, naming the fix. */
 export function loadConfig(options: { path?: string; env?: NodeJS.ProcessEnv } = {}): LoadedConfig {
+  const { loaded, problems } = checkConfig(options);
+  const first = problems[0];
+  if (first !== undefined || loaded === undefined) throw first ?? new Error('config not loaded');
+  return loaded;
+}
+
+/**
+ * Like loadConfig, but finds every error in one pass (doctor): each bad line or value is reported
+ * and skipped (its default applies), so `loaded` is still usable when the file could be read.
+ */
+export function checkConfig(options: { path?: string; env?: NodeJS.ProcessEnv } = {}): { loaded: LoadedConfig | undefined; problems: ConfigError[] } {
   const env = options.env ?? process.env;
   const { path, explicit } = configPath(options.path, env);
   const exists = existsSync(path);
   if (!exists && explicit) {
-    throw new ConfigError('CONFIG_MISSING', { file: path }, 'the config file does not exist',
-      `create it (a commented sample is etc-asterisk/voicebot.conf) or point --config / VOICEBOT_CONFIG at an existing file`);
+    return { loaded: undefined, problems: [new ConfigError('CONFIG_MISSING', { file: path }, 'the config file does not exist',
+      `create it (every key is documented in ${sampleConfigPath()}) or point --config / VOICEBOT_CONFIG at an existing file`)] };
   }
+  const problems: ConfigError[] = [];
   let sections: IniSection[] = [];
   if (exists) {
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new ConfigError('CONFIG_UNREADABLE', { file: path }, `cannot read the file (${(error as Error).message})`,
-        'make it readable by the user Asterisk runs as (usually asterisk)');
+      return { loaded: undefined, problems: [unreadable(path, error)] };
     }
-    sections = parseIni(text, path);
+    sections = parseIni(text, path, problems);
   }
-  return buildConfig(path, exists, sections, env);
+  const loaded = buildConfig(path, exists, sections, env, problems);
+  return { loaded, problems };
+}
+
+function unreadable(path: string, error: unknown): ConfigError {
+  if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
+    return new ConfigError('CONFIG_IS_DIRECTORY', { file: path }, 'this is a folder, not a config file',
+      `point --config / VOICEBOT_CONFIG at the voicebot.conf file (e.g. ${join(path, 'voicebot.conf')})`);
+  }
+  return new ConfigError('CONFIG_UNREADABLE', { file: path }, `cannot read the file (${(error as Error).message})`,
+    'make it readable by the user Asterisk runs as (usually asterisk)');
 }
 
 /** Validate parsed sections; exported for tests that feed text without files. */
-export function buildConfig(file: string, exists: boolean, sections: IniSection[], env: NodeJS.ProcessEnv): LoadedConfig {
+export function buildConfig(file: string, exists: boolean, sections: IniSection[], env: NodeJS.ProcessEnv, problems?: ConfigError[]): LoadedConfig {
   const baseDir = dirname(file);
+  /** Collect (skipping the entry) when `problems` is given, else stop at the first error. */
+  const report = (error: ConfigError): void => {
+    if (problems === undefined) throw error;
+    problems.push(error);
+  };
   const general = new Map<KeyName, { value: unknown; source: ValueSource }>();
   const profiles = new Map<string, Map<KeyName, { value: unknown; source: ValueSource }>>();
 
   for (const section of sections) {
+    if (section.invalid === true) continue;
     const isGeneral = section.name === GENERAL;
     if (!isGeneral && !/^[A-Za-z0-9_-]{1,64}$/.test(section.name)) {
-      throw new ConfigError('CONFIG_PROFILE_NAME', { file, line: section.line }, `[${section.name}] is not a valid profile name`,
-        'use letters, digits, _ and - only (it is passed as EAGI(voicebot,<profile>))');
+      report(new ConfigError('CONFIG_PROFILE_NAME', { file, line: section.line }, `[${section.name}] is not a valid profile name`,
+        'use letters, digits, _ and - only (it is passed as EAGI(voicebot,<profile>))'));
+      continue;
     }
     const target = new Map<KeyName, { value: unknown; source: ValueSource }>();
     for (const entry of section.entries) {
       const spec = lookupKey(entry.key, { file, line: entry.line });
+      if (spec instanceof ConfigError) {
+        report(spec);
+        continue;
+      }
       if (!isGeneral && spec.scope === 'general') {
-        throw new ConfigError('CONFIG_SCOPE', { file, line: entry.line, key: entry.key },
-          `'${entry.key}' applies to the whole box, not one profile`, `move it to [general]`);
+        report(new ConfigError('CONFIG_SCOPE', { file, line: entry.line, key: entry.key },
+          `'${entry.key}' applies to the whole box, not one profile`, `move it to [general]`));
+        continue;
       }
       if (target.has(entry.key as KeyName)) {
-        throw new ConfigError('CONFIG_DUPLICATE_KEY', { file, line: entry.line, key: entry.key },
-          `'${entry.key}' is set twice in [${section.name}]`, 'keep one of the two lines');
+        report(new ConfigError('CONFIG_DUPLICATE_KEY', { file, line: entry.line, key: entry.key },
+          `'${entry.key}' is set twice in [${section.name}]`, 'keep one of the two lines'));
+        continue;
       }
       const parsed = parseValue(spec, entry.value);
       if ('problem' in parsed) {
-        throw new ConfigError('CONFIG_VALUE', { file, line: entry.line, key: entry.key }, parsed.problem,
-          `set ${entry.key} to ${describeType(spec)} (default: ${formatDefault(spec)})`);
+        report(new ConfigError('CONFIG_VALUE', { file, line: entry.line, key: entry.key }, parsed.problem,
+          `set ${entry.key} to ${describeType(spec)} (default: ${formatDefault(spec)})`));
+        continue;
       }
       target.set(entry.key as KeyName, { value: absolutise(spec, parsed.value, baseDir), source: `${file}:${entry.line}` });
     }
@@ -91,7 +127,7 @@ export function buildConfig(file: string, exists: boolean, sections: IniSection[
     else profiles.set(section.name, target);
   }
 
-  const envValues = readEnvOverrides(env);
+  const envValues = readEnvOverrides(env, report);
 
   function layered(profile: string | undefined): Map<KeyName, { value: unknown; source: ValueSource }> {
     const out = new Map<KeyName, { value: unknown; source: ValueSource }>();
@@ -126,16 +162,16 @@ export function buildConfig(file: string, exists: boolean, sections: IniSection[
   };
 }
 
-function lookupKey(key: string, where: { file: string; line?: number }): KeySpec {
+function lookupKey(key: string, where: { file: string; line?: number }): KeySpec | ConfigError {
   const spec = (allKeys as Record<string, KeySpec>)[key];
   if (spec !== undefined) return spec;
   const guess = didYouMean(key, Object.keys(allKeys));
-  throw new ConfigError('CONFIG_UNKNOWN_KEY', { ...where, key }, `'${key}' is not a voicebot setting`,
+  return new ConfigError('CONFIG_UNKNOWN_KEY', { ...where, key }, `'${key}' is not a voicebot setting`,
     guess !== undefined ? `did you mean '${guess}'?` : 'remove the line; `voicebot doctor` lists the settings in use');
 }
 
 /** `VOICEBOT_<KEY>` sets one key for every profile; OLLAMA_HOST is honoured as Ollama's own tools do. */
-function readEnvOverrides(env: NodeJS.ProcessEnv): Map<KeyName, { value: unknown; source: ValueSource }> {
+function readEnvOverrides(env: NodeJS.ProcessEnv, report: (error: ConfigError) => void): Map<KeyName, { value: unknown; source: ValueSource }> {
   const out = new Map<KeyName, { value: unknown; source: ValueSource }>();
   const candidates: [string, KeyName][] = [['OLLAMA_HOST', 'ollama_host']];
   for (const key of Object.keys(allKeys)) candidates.push([`VOICEBOT_${key.toUpperCase()}`, key as KeyName]);
@@ -145,8 +181,9 @@ function readEnvOverrides(env: NodeJS.ProcessEnv): Map<KeyName, { value: unknown
     const spec = allKeys[key] as KeySpec;
     const parsed = parseValue(spec, raw);
     if ('problem' in parsed) {
-      throw new ConfigError('CONFIG_ENV_VALUE', { file: `environment variable ${name}` , key }, parsed.problem,
-        `set ${name} to ${describeType(spec)} or unset it`);
+      report(new ConfigError('CONFIG_ENV_VALUE', { file: `environment variable ${name}` , key }, parsed.problem,
+        `set ${name} to ${describeType(spec)} or unset it`));
+      continue;
     }
     out.set(key, { value: absolutise(spec, parsed.value, process.cwd()), source: `env ${name}` });
   }

@@ -3,14 +3,18 @@ import { join } from 'node:path';
 import { errorCode, errorMessage } from '../errors.ts';
 import { checkTemplate, PROMPT_VARIABLES } from '../llm/prompt.ts';
 import { ESPEAK_BINARY, espeakUnavailable } from '../tts/espeak-test-voice.ts';
+import { fetchModelsPath } from './install-paths.ts';
 import { fail, pass, type CheckResult } from './native-check.ts';
 
-const FETCH_MODELS = 'run scripts/fetch-models, or place the files by hand as models/README.md describes';
+
+function fetchModelsAdvice(): string {
+  return `run ${fetchModelsPath()} --dest <models folder>, or place the files by hand as the models README describes (models/README.md)`;
+}
 
 /** Model, voice and espeak data checks: pure file-system reads, shared by doctor and the call preflight. */
 export function checkVoskModel(dir: string): CheckResult {
   const name = 'vosk model';
-  if (!existsSync(dir)) return fail(name, `${dir} does not exist`, `set vosk_model_dir, or ${FETCH_MODELS}`);
+  if (!existsSync(dir)) return fail(name, `${dir} does not exist`, `set vosk_model_dir, or ${fetchModelsAdvice()}`);
   const missing = ['am/final.mdl', 'conf/mfcc.conf', 'conf/model.conf'].filter((rel) => !existsSync(join(dir, rel)));
   const hasGraph = existsSync(join(dir, 'graph/HCLG.fst')) || existsSync(join(dir, 'graph/Gr.fst'));
   if (!hasGraph) missing.push('graph/HCLG.fst (or graph/Gr.fst)');
@@ -22,7 +26,7 @@ export function checkVoskModel(dir: string): CheckResult {
 
 export function checkPiperVoice(path: string): CheckResult {
   const name = 'piper voice';
-  if (!existsSync(path)) return fail(name, `${path} does not exist`, `set piper_voice, or ${FETCH_MODELS}`);
+  if (!existsSync(path)) return fail(name, `${path} does not exist`, `set piper_voice, or ${fetchModelsAdvice()}`);
   if (!existsSync(`${path}.json`)) return fail(name, `${path}.json is missing`, 'download the .onnx.json that belongs to the voice and put it beside the .onnx');
   return pass(name, path);
 }

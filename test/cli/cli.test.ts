@@ -66,5 +66,5 @@ test('doctor names the file, line and key of a bad config', () => {
   writeFileSync(conf, '[general]\nlog_levle = debug\n');
   const result = run(['doctor', '--config', conf]);
   assert.equal(result.status, 1);
-  assert.match(result.stdout, new RegExp(`FAIL {2}config .*${conf}:2: key 'log_levle'.*did you mean 'log_level'`));
+  assert.match(result.stdout, new RegExp(`FAIL {2}config .*${conf}:2: key 'log_levle'.*\n +fix: did you mean 'log_level'`));
 });

@@ -19,8 +19,8 @@ function badConfig(line: string): { configPath: string; logFile: string; dir: st
 }
 
 const CASES = [
-  { name: 'an unknown key', line: 'ollama_modle = llama3.2:3b', key: 'ollama_modle', problem: /is not a voicebot setting.*did you mean 'ollama_model'/ },
-  { name: 'a wrong type', line: 'max_turns = many', key: 'max_turns', problem: /'many' is not a number.*whole number from 1 to 1000/ },
+  { name: 'an unknown key', line: 'ollama_modle = llama3.2:3b', key: 'ollama_modle', problem: /is not a voicebot setting.*fix: did you mean 'ollama_model'/i },
+  { name: 'a wrong type', line: 'max_turns = many', key: 'max_turns', problem: /'many' is not a number.*fix: set max_turns to a whole number from 1 to 1000/i },
   { name: 'a missing prompt file', line: 'llm_prompt_file = prompts/missing.txt', key: 'llm_prompt_file', problem: /prompt file \S*prompts\/missing\.txt does not exist/ },
 ] as const;
 
@@ -31,10 +31,13 @@ for (const bad of CASES) {
       encoding: 'utf8', env: { PATH: process.env['PATH'] }, timeout: 60_000,
     });
     assert.equal(result.status, 1, result.stdout + result.stderr);
-    const line = result.stdout.split('\n').find((l) => l.includes(`${configPath}:${lineNo}: key '${bad.key}'`));
+    const lines = result.stdout.split('\n');
+    const index = lines.findIndex((l) => l.includes(`${configPath}:${lineNo}: key '${bad.key}'`));
+    const line = lines[index];
     assert.ok(line !== undefined, `a line names ${configPath}:${lineNo} and '${bad.key}':\n${result.stdout}`);
     assert.match(line, /^FAIL {2}/);
-    assert.match(line, bad.problem);
+    // The problem, then the fix on the next line.
+    assert.match(`${line} ${lines[index + 1] ?? ''}`, bad.problem);
   });
 
   test(`the call entry (EAGI under a fake Asterisk) names the file, line and key of ${bad.name}, and does not answer`, async () => {
@@ -65,3 +68,35 @@ async function runCall(configPath: string, logFile: string, profile: string) {
   });
   return { code: run.code, commands: run.commands, stderr: run.stderr, logDir: join(logFile, '..') };
 }
+
+test('doctor reports every config error in one run, as lines and as --json, each with its own fix', () => {
+  const base = testCallConfig();
+  appendFileSync(base.configPath, '\nollama_modle = llama3.2:3b\nmax_turns = many\n#include other.conf\n[sales]\ndb_path = /tmp/elsewhere.db\n');
+  const run = (extra: string[]) => spawnSync(nodeBin, [mainTs, 'doctor', '--config', base.configPath, '--user', 'no-such-user-vb', ...extra], {
+    encoding: 'utf8', env: { PATH: process.env['PATH'] }, timeout: 60_000,
+  });
+  const text = run([]);
+  assert.equal(text.status, 1, text.stdout + text.stderr);
+  for (const expected of [/key 'ollama_modle'.*not a voicebot setting/, /key 'max_turns': 'many' is not a number/, /'#include other\.conf' is not supported/, /key 'db_path'.*applies to the whole box/]) {
+    assert.match(text.stdout, expected);
+  }
+  // The checks after the config still run (the bad lines are skipped).
+  assert.match(text.stdout, /(PASS|FAIL) {2}vosk model/);
+  const json = run(['--json']);
+  assert.equal(json.status, 1, json.stderr);
+  const report = JSON.parse(json.stdout) as { ok: boolean; checks: { name: string; status: string; detail: string; fix?: string }[] };
+  assert.equal(report.ok, false);
+  const configErrors = report.checks.filter((c) => c.name === 'config' && c.status === 'FAIL');
+  assert.equal(configErrors.length, 4, JSON.stringify(configErrors, null, 1));
+  assert.ok(configErrors.every((c) => c.fix !== undefined && c.fix !== '' && !c.detail.includes('Fix:')), JSON.stringify(configErrors, null, 1));
+});
+
+test('a folder given as config is named as a folder, with the file to point at', () => {
+  const base = testCallConfig();
+  const result = spawnSync(nodeBin, [mainTs, 'doctor', '--config', base.dir, '--user', 'no-such-user-vb'], {
+    encoding: 'utf8', env: { PATH: process.env['PATH'] }, timeout: 60_000,
+  });
+  assert.equal(result.status, 1);
+  assert.match(result.stdout, /FAIL {2}config +\S+: this is a folder, not a config file\n +fix: point --config \/ VOICEBOT_CONFIG at the voicebot\.conf file/);
+  assert.doesNotMatch(result.stdout, /make it readable/);
+});
