@@ -111,7 +111,7 @@ async function simulate(options: SimulateCliOptions, env: NodeJS.ProcessEnv): Pr
     const { judgeCall } = await import('../simulate/call-verdict.ts');
     let dbPath = join(outDir, 'calls.db');
     try { dbPath = callLogPath(configPath, options.profile, { ...childEnv, VOICEBOT_CONFIG: resolve(configPath) }); } catch { /* the call refused the config too: the verdict says why */ }
-    const conversation = conversationText(dbPath, said, speed);
+    const conversation = conversationText(dbPath, said === undefined ? undefined : { lines: said, callStartEpochMs: result.startedAtEpochMs, timeScale: speed });
     appendFileSync(result.transcript, `\n${conversation}`);
     process.stdout.write(`\n${conversation}`);
     process.stdout.write(`\nrecording   ${result.callWav}\ntranscript  ${result.transcript}\ncommands    ${result.commandsLog}\nlog         ${result.logFile}\ncall log    ${dbPath}\n`);

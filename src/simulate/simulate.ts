@@ -46,6 +46,8 @@ export interface SimulateResult {
   logFile: string;
   call: FakeCallResult;
   transcriptText: string;
+  /** Epoch ms of call time 0 (the program's start), to place the call log's times on the call's time line. */
+  startedAtEpochMs: number;
 }
 
 /** How to start this very voicebot as a child: the single executable, or node + the entry script. */
@@ -124,6 +126,7 @@ export async function runSimulatedCall(options: SimulateOptions): Promise<Simula
     killAfterMs: options.killAfterMs ?? (hangupAtMs / timeScale + 60_000),
     onStderr: options.onStderr,
   });
+  const startedAtEpochMs = Date.now() - call.nowMs() / timeScale;
   if (live !== undefined) ticker = setInterval(() => live.tick(call.nowMs()), 100);
   const result = await call.finished.finally(() => clearInterval(ticker));
 
@@ -142,5 +145,5 @@ export async function runSimulatedCall(options: SimulateOptions): Promise<Simula
   const commandsLog = join(outDir, 'commands.jsonl');
   writeFileSync(commandsLog, formatCommandLog(result.commands, result.events));
   if (result.stderr !== '') writeFileSync(join(outDir, 'stderr.txt'), result.stderr);
-  return { callWav, transcript, commandsLog, logFile, call: result, transcriptText };
+  return { callWav, transcript, commandsLog, logFile, call: result, transcriptText, startedAtEpochMs };
 }
