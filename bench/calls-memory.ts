@@ -46,7 +46,7 @@ export async function memoryBreakdown(options: {
   if ((options.realVosk ?? '') !== '') {
     rows.push({ what: `call: real Vosk model ${options.realVosk} + tone voice`, lines: await probeCall({ label: 'real vosk', settings: { ...options.tiny.settings, vosk_model_dir: options.realVosk! } }, short, options.ollamaHost) });
   } else {
-    notes.push('VOICEBOT_TEST_VOSK_MODEL not set: real Vosk row skipped (DESIGN anchor: a small English model is ~300 MB resident)');
+    notes.push('VOICEBOT_TEST_VOSK_MODEL not set: real Vosk row skipped (anchor figure: a small English model is ~300 MB resident)');
   }
   if ((options.realVoice ?? '') !== '') {
     rows.push({ what: `call: tiny Vosk model + Piper ${options.realVoice}`, lines: await probeCall({ label: 'real voice', settings: { ...options.tiny.settings, voice_engine: 'piper', piper_voice: options.realVoice! } }, short, options.ollamaHost) });

@@ -57,7 +57,7 @@ export class Interrupter {
   /**
    * An interrupter that reached Asterisk in the same read as the command it interrupts sits in
    * Asterisk's stdio buffer: the command is not stopped and the interrupter is answered only when
-   * more bytes arrive (DESIGN §2). Asterisk answers a seen interrupter within milliseconds, so one
+   * more bytes arrive (docs/design.md). Asterisk answers a seen interrupter within milliseconds, so one
    * still unanswered after NUDGE_AFTER_MS gets one more marker line; replies to markers settle
    * nothing (reply-matching.ts), so both are consumed.
    */

@@ -16,7 +16,7 @@ export async function listen(channel: CallChannel, ear: Ear, silenceMs: number):
   try {
     // An utterance already waiting (spoken over the greeting or the last reply) is taken without
     // starting to wait for a key: its interrupter would follow within a millisecond, and two lines that
-    // reach Asterisk in one read leave the second unanswered (DESIGN §2).
+    // reach Asterisk in one read leave the second unanswered (docs/design.md).
     const ready = await Promise.race([speech, new Promise<undefined>((resolve) => setImmediate(resolve, undefined))]);
     if (ready !== undefined) return ready;
     digits = (async (): Promise<Heard | undefined> => {

@@ -8,7 +8,7 @@ export interface SynthesizeOptions {
 }
 
 /**
- * Text-to-speech for one sentence at a time (keep each call short: DESIGN §3). Audio comes back at
+ * Text-to-speech for one sentence at a time (keep each call short: docs/design.md, Engines). Audio comes back at
  * the engine's own rate; `renderToFile` converts it to what Asterisk plays.
  */
 export interface TtsEngine {

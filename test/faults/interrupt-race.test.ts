@@ -8,7 +8,7 @@ import { hookedOllama } from './support/ollama.ts';
  * final is ready before the first WAIT FOR DIGIT is written, and the channel writes
  * the interrupter (GET FULL VARIABLE) a millisecond after it. Asterisk reads stdin through a
  * stdio buffer: two lines that arrive together are one write, and the second waits for more
- * bytes (DESIGN §2). The interrupter is never answered, the FIFO waits for it, the reply is never
+ * bytes (docs/design.md). The interrupter is never answered, the FIFO waits for it, the reply is never
  * played: dead air until the caller hangs up. Under CPU load (slow start) any call can hit this;
  * here a proxy hands Asterisk the lines written within 25 ms of each other in one read. listen()
  * now takes a waiting utterance without writing WAIT FOR DIGIT, and the channel adapter holds any
