@@ -102,7 +102,7 @@ function prepareEngines(options: ComposeOptions, callId: string) {
     const engine = new VoskSttEngine(model, sttOptionsFromConfig(config));
     return new StreamEar(engine, audio, { log, now: Date.now, recordAudio: config.record_caller, signal: session.hangup });
   };
-  return { conversation, tts, voice, loadEar, listenSound: ensureListenSound(config.cache_dir) };
+  return { conversation, tts, voice, loadEar, listenSound: () => ensureListenSound(config.cache_dir) };
 }
 
 function loadVoice(config: Config, log: Logger): PendingEngine {

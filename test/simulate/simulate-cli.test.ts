@@ -25,9 +25,15 @@ function callerWav(): string {
   return path;
 }
 
-function simulate(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(nodeBin, [mainTs, 'simulate', ...args], { encoding: 'utf8', env, timeout: 240_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+/** Runs `voicebot simulate` without blocking this process (tests of this file run side by side). */
+async function simulate(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(nodeBin, [mainTs, 'simulate', ...args], { env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { status, stdout, stderr };
 }
 
 function callRows(dbPath: string): { end_reason: string | null; voice: string | null }[] {
@@ -40,32 +46,32 @@ function callRows(dbPath: string): { end_reason: string | null; voice: string | 
 }
 
 describe('voicebot simulate for a newcomer', { concurrency: 2, skip: noEspeak ?? false }, () => {
-  test('--caller is checked before any engine is set up: a missing or non-WAV file exits 2 at once', () => {
+  test('--caller is checked before any engine is set up: a missing or non-WAV file exits 2 at once', async () => {
     const out = join(dir, 'no-caller');
-    const missing = simulate(['--caller', join(dir, 'nope.wav'), '-o', out]);
+    const missing = await simulate(['--caller', join(dir, 'nope.wav'), '-o', out]);
     assert.equal(missing.status, 2, missing.stderr);
     assert.match(missing.stderr, /--caller \S+nope\.wav: no such file/);
     assert.equal(existsSync(out), false, 'nothing prepared (no config, no generated model)');
     const text = join(dir, 'not-a-wav.wav');
     writeFileSync(text, 'hello');
-    const notWav = simulate(['--caller', text, '-o', out]);
+    const notWav = await simulate(['--caller', text, '-o', out]);
     assert.equal(notWav.status, 2, notWav.stderr);
     assert.match(notWav.stderr, /not a 16-bit PCM WAV/);
     assert.equal(existsSync(out), false);
   });
 
-  test('help says how to leave silence before the caller speaks', () => {
-    const help = simulate(['--help']);
+  test('help says how to leave silence before the caller speaks', async () => {
+    const help = await simulate(['--help']);
     assert.equal(help.status, 0);
     assert.match(help.stdout, /To leave silence before\s+the caller speaks/);
     assert.match(help.stdout, /sox caller\.wav padded\.wav pad 4/);
   });
 
-  test('with --config, -o holds the call log, log and cache; a refused call exits 1 with the reasons on stderr', () => {
+  test('with --config, -o holds the call log, log and cache; a refused call exits 1 with the reasons on stderr', async () => {
     // A config whose own call log is elsewhere (think /etc/asterisk/voicebot.conf and the live call log).
     const live = testCallConfig({ extra: { vosk_model_dir: join(dir, 'no-such-model') } });
     const out = join(dir, 'refused');
-    const run = simulate(['--caller', callerWav(), '--config', live.configPath, '-o', out, '--speed', '4']);
+    const run = await simulate(['--caller', callerWav(), '--config', live.configPath, '-o', out, '--speed', '4']);
     assert.equal(run.status, 1, run.stdout + run.stderr);
     assert.match(run.stderr, /the call was not served/);
     assert.match(run.stderr, /VOICEBOT_STATUS=ERROR/);
@@ -74,7 +80,7 @@ describe('voicebot simulate for a newcomer', { concurrency: 2, skip: noEspeak ??
     assert.deepEqual(callRows(join(out, 'calls.db')).map((row) => row.end_reason), ['setup_error']);
     assert.ok(existsSync(join(out, 'voicebot.log')));
 
-    const asked = simulate(['--caller', callerWav(), '--config', live.configPath, '-o', join(dir, 'asked'), '--speed', '4', '--use-config-paths']);
+    const asked = await simulate(['--caller', callerWav(), '--config', live.configPath, '-o', join(dir, 'asked'), '--speed', '4', '--use-config-paths']);
     assert.equal(asked.status, 1);
     assert.deepEqual(callRows(live.dbPath).map((row) => row.end_reason), ['setup_error'], '--use-config-paths writes where the config says');
   });
@@ -96,9 +102,9 @@ describe('voicebot simulate for a newcomer', { concurrency: 2, skip: noEspeak ??
     assert.ok(stdout.indexOf('ANSWER') < stdout.indexOf('# conversation from the call log'), stdout);
   });
 
-  test('the demo speaks words (espeak-ng test voice), shows what the caller said beside what STT heard, and exits 0', () => {
+  test('the demo speaks words (espeak-ng test voice), shows what the caller said beside what STT heard, and exits 0', async () => {
     const out = join(dir, 'demo');
-    const run = simulate(['--demo', '-o', out, '--speed', '2']);
+    const run = await simulate(['--demo', '-o', out, '--speed', '2']);
     assert.equal(run.status, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /TTS {2}TEST ENGINE: espeak-ng speaks the bot's sentences/);
     const transcript = readFileSync(join(out, 'transcript.txt'), 'utf8');

@@ -13,10 +13,12 @@ import type { CallChannel, PlayResult } from '../ports.ts';
 export const MIN_INTERRUPT_AFTER_MS = 40;
 
 /**
- * The CallChannel port over typed AGI commands; every wait also ends at hangup. `listenSound` is
- * the silent sound (ensureListenSound) that waitForKey plays with every key as an escape digit.
+ * The CallChannel port over typed AGI commands; every wait also ends at hangup. `listenSound` gives
+ * the silent sound (ensureListenSound) that waitForKey plays with every key as an escape digit; it
+ * is asked for at the first listen, so writing it never delays ANSWER.
  */
-export function agiCallChannel(agi: Agi, hangup: AbortSignal, listenSound: string): CallChannel {
+export function agiCallChannel(agi: Agi, hangup: AbortSignal, listenSound: () => string): CallChannel {
+  let sound: string | undefined;
   // If Asterisk cannot play the listening sound, WAIT FOR DIGIT keeps keys live instead (it works,
   // but Asterisk logs a WARNING at each interruption).
   let soundPlays = true;
@@ -46,7 +48,14 @@ export function agiCallChannel(agi: Agi, hangup: AbortSignal, listenSound: strin
       try {
         if (soundPlays) {
           try {
-            const result = await untilHangup(agi.streamFile(listenSound, { escapeDigits: ALL_KEYS, signal: interrupt.signal }), hangup);
+            sound ??= listenSound();
+          } catch {
+            soundPlays = false; // the cache folder refused the file: listen with WAIT FOR DIGIT
+          }
+        }
+        if (soundPlays && sound !== undefined) {
+          try {
+            const result = await untilHangup(agi.streamFile(sound, { escapeDigits: ALL_KEYS, signal: interrupt.signal }), hangup);
             return result.digit;
           } catch (error) {
             if (!(error instanceof AgiError && error.code === 'AGI_PLAYBACK_FAILED')) throw error;
