@@ -28,8 +28,9 @@ const GARBAGE = ['HTTP/1.1 400 Bad Request', '200 endpos=12', 'result=0 200', '\
 test('Asterisk replies garbage mid-call (4 lines x 4 points): logged AGI_MALFORMED_REPLY, row closed, played turns kept, exit 0', async (t) => {
   const ollama = await hookedOllama(() => {});
   t.after(() => ollama.close());
-  // Reply indexes after the env block: 2 = greeting STREAM FILE, 3 = WAIT FOR DIGIT, 5/6 = reply STREAM FILEs, 8 = next WAIT.
-  const cases = [2, 3, 5, 8].flatMap((atReply, i) => [{ atReply, line: GARBAGE[i % GARBAGE.length]! }, { atReply, line: GARBAGE[(i + 1) % GARBAGE.length]! }]);
+  // Reply indexes after the env block: 2 = greeting STREAM FILE, 3 = the interrupter that ends listening
+  // (an interrupted listening STREAM FILE sends no reply), 4 = the first reply STREAM FILE, 6 = VERBOSE.
+  const cases = [2, 3, 4, 6].flatMap((atReply, i) => [{ atReply, line: GARBAGE[i % GARBAGE.length]! }, { atReply, line: GARBAGE[(i + 1) % GARBAGE.length]! }]);
   const results: { garbage: (typeof cases)[number]; result: FaultCallResult }[] = [];
   const queue = [...cases];
   await Promise.all([1, 2, 3].map(async () => {
