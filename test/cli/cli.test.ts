@@ -41,9 +41,10 @@ test('an unknown subcommand or option is a usage error: exit 2, stderr only', ()
 test('under Asterisk (AST_AGI_DIR set) every argument is the profile, never a subcommand', () => {
   const dir = mkdtempSync(join(tmpdir(), 'voicebot-cli-'));
   const conf = join(dir, 'voicebot.conf');
-  writeFileSync(conf, '[general]\n[sales]\n');
-  // `doctor` here is a profile name: the call entry reports that no such profile exists.
-  const result = run(['doctor'], { AST_AGI_DIR: '/var/lib/asterisk/agi-bin', VOICEBOT_CONFIG: conf }, '');
+  writeFileSync(conf, `[general]\ndb_path = ${dir}/calls.db\nlog_file = ${dir}/voicebot.log\ncache_dir = ${dir}/cache\n[sales]\n`);
+  // `doctor` here is a profile name: the call entry reports that no such profile exists. A config
+  // that does not load logs to VOICEBOT_LOG_FILE (else the system log folder when it exists).
+  const result = run(['doctor'], { AST_AGI_DIR: '/var/lib/asterisk/agi-bin', VOICEBOT_CONFIG: conf, VOICEBOT_LOG_FILE: join(dir, 'voicebot.log') }, '');
   assert.equal(result.stdout.includes('PASS'), false, 'doctor did not run');
   assert.match(result.stderr, /no profile \[doctor\]/);
 });
@@ -63,7 +64,8 @@ test('doctor fails with a fix when the config names a missing model, and exits 1
 test('doctor names the file, line and key of a bad config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'voicebot-cli-'));
   const conf = join(dir, 'voicebot.conf');
-  writeFileSync(conf, '[general]\nlog_levle = debug\n');
+  // The other checks run too (every config error is reported in one run): keep their paths in the temp folder.
+  writeFileSync(conf, `[general]\nlog_levle = debug\ndb_path = ${dir}/calls.db\nlog_file = ${dir}/voicebot.log\ncache_dir = ${dir}/cache\n`);
   const result = run(['doctor', '--config', conf]);
   assert.equal(result.status, 1);
   assert.match(result.stdout, new RegExp(`FAIL {2}config .*${conf}:2: key 'log_levle'.*\n +fix: did you mean 'log_level'`));
