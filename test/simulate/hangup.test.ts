@@ -16,7 +16,7 @@ const speech = Int16Array.from({ length: 8000 * 3 }, (_, i) => Math.round(4000 *
 
 /** What the program is doing when the caller hangs up, and which program does it. */
 const STATES = {
-  // The real voicebot with test engines: greeting, then listening in WAIT FOR DIGIT.
+  // The real voicebot with test engines: greeting, then listening (STREAM FILE of a silent sound).
   'in a call (voicebot)': { command: [nodeBin, mainTs], expectPlayback: false },
   // No command outstanding: the script sleeps between CHANNEL STATUS checks.
   'idle (no command outstanding)': { command: [nodeBin, script, 'idle'], expectPlayback: false },
