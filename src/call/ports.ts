@@ -47,18 +47,27 @@ export interface Utterance {
   audio: { samples: Int16Array; sampleRateHz: number } | undefined;
 }
 
-/** Caller audio turned into utterances and barge-in events (adapts fd 3 + src/stt). */
+/** Caller speech that interrupts the bot. */
+export interface BargeIn {
+  /** Epoch ms when the interrupting speech began. */
+  speechStartMs: number;
+}
+
+/** Caller audio turned into utterances and barge-ins (adapts fd 3 + src/vad + src/stt). */
 export interface Ear {
   /** Next utterance; undefined when the caller does not start speaking within `timeoutMs`. */
   nextUtterance(options: { timeoutMs: number; signal: AbortSignal }): Promise<Utterance | undefined>;
   /**
-   * Resolves true when the caller talks over the bot long and loud enough (the engine's barge-in
-   * rule, barge_in_min_ms); speech starting in the first `ignoreFirstMs` does not count. Resolves
-   * false when `signal` ends the watch.
+   * Barge-ins while the bot speaks: iterating arms barge-in (the stricter rule of barge_in_*
+   * applies) until `signal` aborts. Speech heard over the bot that never interrupted it is dropped.
    */
-  watchBargeIn(options: { ignoreFirstMs: number; signal: AbortSignal }): Promise<boolean>;
+  bargeIns(signal: AbortSignal): AsyncIterable<BargeIn>;
+  /** The bot starts playing this audio now (the echo reference); undefined when playback stops. */
+  playing(audio: { samples: Int16Array; sampleRateHz: number } | undefined): void;
   /** Forget speech heard so far (e.g. the caller's own echo while the bot spoke without barge-in). */
   discardPending(): void;
+  /** Resolves when the transcriber is loaded (speech heard before is transcribed then); rejects when it cannot load. */
+  readonly ready: Promise<void>;
 }
 
 /** A sentence rendered to a sound file that STREAM FILE can play. */
@@ -68,6 +77,8 @@ export interface RenderedSpeech {
   durationMs: number;
   sampleRateHz: number;
   synthMs: number;
+  /** The sound file written (`file` plus its extension): raw slin at `sampleRateHz`, the echo reference. */
+  soundPath?: string;
 }
 
 /** Text to sound files (adapts src/tts). */
