@@ -1,13 +1,11 @@
 import { errorCode, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { ToolAction } from '../llm/types.ts';
 import { AsyncQueue } from '../runtime/async-queue.ts';
 import type { Brain, RenderedSpeech, Voice } from './ports.ts';
 import type { Interruption, Speaker } from './speaker.ts';
 
-export type BotAction =
-  | { type: 'end_call'; reason: string }
-  | { type: 'transfer'; destination: string; target: string }
-  | { type: 'operator' };
+export type BotAction = ToolAction | { type: 'operator' };
 
 export interface BotTurnResult {
   generatedText: string;
@@ -62,19 +60,16 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
 
   const llmTask = (async () => {
     try {
-      for await (const event of deps.brain.reply(callerText, { signal: turn.signal })) {
-        if (event.type === 'text') {
-          result.llmFirstTokenMs ??= deps.now() - startMs;
-          result.generatedText += event.delta;
-          deltas.push(event.delta);
-        } else if (event.type === 'error') {
-          result.failure ??= { status: 'LLM_FAILED', code: event.code, message: event.message };
-        } else if (event.type === 'end_call') {
-          result.action ??= { type: 'end_call', reason: event.reason };
-        } else {
-          result.action ??= { type: 'transfer', destination: event.destination, target: event.target };
-        }
+      const llm = deps.brain.reply(callerText, { signal: turn.signal });
+      for await (const delta of llm.deltas) {
+        result.llmFirstTokenMs ??= deps.now() - startMs;
+        result.generatedText += delta;
+        deltas.push(delta);
       }
+      const outcome = await llm.outcome;
+      if (outcome.type === 'error') result.failure ??= { status: 'LLM_FAILED', code: outcome.code, message: outcome.message };
+      else if (outcome.type === 'end_call') result.action ??= { type: 'end_call', reason: outcome.reason };
+      else if (outcome.type === 'transfer') result.action ??= { type: 'transfer', destination: outcome.destination, target: outcome.target };
     } catch (error) {
       if (!turn.signal.aborted) result.failure ??= { status: 'LLM_FAILED', code: errorCode(error), message: errorMessage(error) };
     } finally {

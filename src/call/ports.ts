@@ -1,6 +1,7 @@
+import type { LlmTurn } from '../llm/types.ts';
 import type { TurnRecord } from '../store/types.ts';
 
-export type { TurnRecord };
+export type { LlmTurn, TurnRecord };
 
 /**
  * What one call session needs from the outside world, as small interfaces. The composition root
@@ -89,17 +90,11 @@ export interface Voice {
   render(text: string, options: { signal?: AbortSignal; cache?: boolean }): Promise<RenderedSpeech>;
 }
 
-export type ReplyEvent =
-  | { type: 'text'; delta: string }
-  | { type: 'end_call'; reason: string }
-  /** `destination` is the whitelisted name; `target` is what the dialplan dials (VOICEBOT_TRANSFER_TO). */
-  | { type: 'transfer'; destination: string; target: string }
-  | { type: 'error'; code: string; message: string };
-
 /** The conversation partner (adapts src/llm); keeps its own history. */
 export interface Brain {
   readonly label: string;
-  reply(callerText: string, options: { signal: AbortSignal }): AsyncIterable<ReplyEvent>;
+  /** One LLM turn: speakable text deltas, then its outcome (text, a tool action, aborted or error; never rejects). */
+  reply(callerText: string, options: { signal: AbortSignal }): LlmTurn;
   /** What the caller actually heard of the last reply (shorter than generated after barge-in). */
   settleLastReply(heardText: string): void;
 }
