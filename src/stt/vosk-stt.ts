@@ -1,6 +1,6 @@
 import { Resampler } from '../audio/resample.ts';
 import type { AudioFrame } from '../audio/pcm.ts';
-import { abortable } from './abortable.ts';
+import { abortable } from '../runtime/abortable.ts';
 import { EnergyConfidence, type ConfidenceSource } from './confidence.ts';
 import { Endpointer, type EndpointerOptions } from './endpointer.ts';
 import type { FinalReason, SttEngine, SttEvent, TranscribeOptions } from './engine.ts';
