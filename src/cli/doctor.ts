@@ -1,8 +1,8 @@
 import type { Config, KeyName } from '../config/keys/index.ts';
 import { loadConfig, type LoadedConfig, type ValueSource } from '../config/load.ts';
 import { ConfigError, errorMessage } from '../errors.ts';
+import { checkPromptFile } from '../llm/prompt.ts';
 import { checkNativeLibraries, fail, pass } from '../runtime/native-check.ts';
-import { checkPromptFile } from '../runtime/setup-checks.ts';
 import { currentAccount, lookupAccount } from './doctor-access.ts';
 import { checkAgiBin, checkConfigReadable, checkPaths, warn, withAccess, type AccessContext, type DoctorResult } from './doctor-checks.ts';
 
