@@ -1,9 +1,9 @@
 import { createReadStream, fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { AgiError } from '../agi/errors.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
+import { Fd3Error } from './errors.ts';
 
 /** EAGI audio formats: `slin` (8 kHz, the default) or `slin16` (`EAGI_AUDIO_FORMAT=slin16`). */
 export type EagiAudioFormat = 'slin' | 'slin16';
@@ -83,15 +83,15 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
 
   /**
    * Open fd 3 (or another fd) without blocking the event loop. A pipe or socket is read through
-   * `net.Socket` (epoll, closes at once); a regular file through a read stream. Throws
-   * `FD3_UNAVAILABLE` when the fd is not open (plain AGI() instead of EAGI()).
+   * `net.Socket` (epoll, closes at once); a regular file through a read stream. Throws an
+   * `Fd3Error` (`FD3_UNAVAILABLE`) when the fd is not open (plain AGI() instead of EAGI()).
    */
   static open(fd = 3, options: Fd3ReaderOptions = {}): Fd3Reader {
     let stats;
     try {
       stats = fstatSync(fd);
     } catch (error) {
-      throw new AgiError('FD3_UNAVAILABLE', `fd ${fd} is not open: no caller audio. Start voicebot with EAGI(), not AGI()`, { cause: error });
+      throw new Fd3Error(`fd ${fd} is not open: no caller audio. Start voicebot with EAGI(), not AGI()`, { cause: error });
     }
     if (stats.isFIFO() || stats.isSocket()) {
       return new Fd3Reader(new Socket({ fd, readable: true, writable: false }), options);
@@ -99,7 +99,7 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
     if (stats.isFile()) {
       return new Fd3Reader(createReadStream('', { fd, autoClose: true }), options);
     }
-    throw new AgiError('FD3_UNAVAILABLE', `fd ${fd} is neither a pipe nor a file: no caller audio`);
+    throw new Fd3Error(`fd ${fd} is neither a pipe nor a file: no caller audio`);
   }
 
   get format(): EagiAudioFormat {
