@@ -5,6 +5,7 @@ import { checkPromptFile } from '../llm/prompt.ts';
 import { checkNativeLibraries, fail, pass } from '../runtime/native-check.ts';
 import { currentAccount, lookupAccount } from './doctor-access.ts';
 import { checkAgiBin, checkConfigReadable, checkPaths, warn, withAccess, type AccessContext, type DoctorResult } from './doctor-checks.ts';
+import { VERSION } from './version.ts';
 
 export interface DoctorOptions {
   configPath: string | undefined;
@@ -57,7 +58,7 @@ async function checkSetup(options: DoctorOptions, report: (result: DoctorResult)
   }
 
   for (const result of checkPaths(general, access)) {
-    report(result.name === 'asterisk agi-bin' ? checkAgiBin(general.agi_bin_dir, access, options.version ?? await programVersion()) : result);
+    report(result.name === 'asterisk agi-bin' ? checkAgiBin(general.agi_bin_dir, access, options.version ?? VERSION) : result);
   }
 
   const targets = options.profile !== undefined ? [options.profile] : ['', ...loaded.profiles];
@@ -129,11 +130,6 @@ function differs(config: Config, general: Config, checkName: string): boolean {
 
 function labelled(label: string, result: DoctorResult): DoctorResult {
   return { ...result, name: `${label}${result.name}` };
-}
-
-async function programVersion(): Promise<string> {
-  const { VERSION } = await import('./program.ts');
-  return VERSION;
 }
 
 function printResult(result: DoctorResult): void {
