@@ -4,7 +4,7 @@ import { defaultConfig } from '../config/load.ts';
 import { checkOllama } from '../llm/health.ts';
 import { programDir } from '../runtime/native.ts';
 import { checkEspeakData, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
-import { writeTinyVoskModel } from '../stt/tiny-model.ts';
+import { writeTinyVoskModel } from './tiny-vosk-model.ts';
 import { demoScript, startFakeOllama, type FakeOllama, type FakeScript } from './fake-ollama.ts';
 
 export interface SimulationSetup {
