@@ -10,10 +10,11 @@ import { deliverHangup, HANGUP_MODES, hangupModeVariables, type HangupMode } fro
 import { processGroupMembers } from './asterisk/process-group.ts';
 import { PhoneLine } from './line/phone-line.ts';
 
-export type { Fd3Frame, FakeCallResult, FakeEvent } from './asterisk/call-recorder.ts';
+export type { FakeCallResult, FakeEvent } from './asterisk/call-recorder.ts';
 export type { CallerAction, CallerEvent } from './asterisk/caller-script.ts';
 export { asteriskProcessEnv } from './asterisk/eagi-process.ts';
 export type { FakeAsteriskOptions } from './asterisk/fake-call-options.ts';
+export type { Fd3Frame } from './asterisk/call-recorder.ts';
 export { HANGUP_MODES, type HangupMode } from './asterisk/hangup-modes.ts';
 
 /**
@@ -100,10 +101,10 @@ export class FakeAsteriskCall {
       nowMs: () => this.nowMs(),
       after: (ms, fn) => this.#clock.after(ms, fn),
       write: (text) => { const stdin = this.#program.stdin; if (!stdin.destroyed && stdin.writable) stdin.write(text); },
+      playbackStarted: (start) => line?.playbackStarted(start.startMs, start.samples, start.sampleRateHz),
       hungUp: (cause) => this.#channelHungUp(cause),
       setAudioFlowing: (flowing) => this.#pump.setFlowing(flowing),
       played: (playback) => recorder.playbacks.push(playback),
-      playbackStarted: (start) => line?.playbackStarted(start.startMs, start.samples, start.sampleRateHz),
       event: (kind, fields) => recorder.event(kind, fields),
     }, { ...facts, soundsDir: options.soundsDir ?? '/var/lib/asterisk/sounds/en', channelRateHz: this.#rateHz, variables });
 
