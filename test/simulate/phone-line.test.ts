@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -8,6 +8,8 @@ import { generateNoise } from '../../src/audio/noise.ts';
 import { concatSamples, rmsDbfs } from '../../src/audio/pcm.ts';
 import { encodeWav } from '../../src/audio/wav.ts';
 import { UsageError } from '../../src/errors.ts';
+import { speechUnavailable } from '../../src/simulate/caller-speech.ts';
+import { babbleSamples } from '../../src/simulate/line/babble.ts';
 import { parseEchoSpec, parseGapSpec, parseNoiseSpec, parsePhoneLine, preparePhoneLine } from '../../src/simulate/line/line-spec.ts';
 import { PhoneLine } from '../../src/simulate/line/phone-line.ts';
 import { readRepliesFile, repliesScript } from '../../src/simulate/scripted-replies.ts';
@@ -143,4 +145,17 @@ test('scripted replies: one per turn in order, the last repeats; a replies file 
   writeFileSync(file, '# nothing\n\n');
   assert.throws(() => readRepliesFile(file), /holds no reply/);
   assert.throws(() => readRepliesFile(join(dir, 'none.txt')), /no such file/);
+});
+
+test('babble: several espeak-ng talkers mixed, made once and then read from the cache', { skip: speechUnavailable() }, () => {
+  const cache = join(dir, 'babble-cache');
+  const first = babbleSamples(cache, RATE);
+  assert.equal(first.length, 12 * RATE);
+  assert.ok(Math.abs(rmsDbfs(first) + 20) < 0.1);
+  // Talkers overlap: no long silence anywhere in the loop.
+  for (let start = 0; start + RATE / 2 <= first.length; start += RATE / 2) assert.ok(rmsDbfs(first.subarray(start, start + RATE / 2)) > -35, `half second at ${start / RATE} s`);
+  const cached = join(cache, `babble-${RATE}.wav`);
+  const made = statSync(cached).mtimeMs;
+  assert.deepEqual(babbleSamples(cache, RATE), first);
+  assert.equal(statSync(cached).mtimeMs, made, 'the second call reads the cache');
 });
