@@ -68,6 +68,7 @@ const START_GAP_MS = 100;
 const MIN_CUE_SNR_DB = 15;
 /** Before the echo path is measured, the echo can be at most this much quieter than the reference. */
 const MIN_ECHO_LOSS_DB = 6;
+const ECHO_GUARD_MARGIN_DB = 3;
 
 type State = 'quiet' | 'starting' | 'speaking' | 'stopping';
 
@@ -132,7 +133,9 @@ export class TurnTaker implements TurnDetection {
     if (this.#echo !== undefined) {
       audio = this.#echo.process(frame, context.reference);
       const info = this.#echo.info;
-      if (info.referenceActive && !info.locked) echoFloorDbfs = info.referencePeakDbfs - MIN_ECHO_LOSS_DB;
+      // Until the echo path is measured for this playback, only audio louder than the loudest
+      // possible echo can be the caller.
+      if (info.referenceActive && !info.confirmed) echoFloorDbfs = info.referencePeakDbfs - MIN_ECHO_LOSS_DB + ECHO_GUARD_MARGIN_DB;
     }
     // Pitch is read only from audio clearly above the line's background (hum has a pitch too).
     if (this.options.cues) this.#prosody.push(audio, this.#state !== 'quiet' && this.#floor.clearOfBackground(rmsDbfs(audio)));
