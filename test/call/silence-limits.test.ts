@@ -26,7 +26,7 @@ describe('silence and limits', { concurrency: 3 }, () => {
 
   test('speech after a reprompt resets the count', async () => {
     const run = await runCall({
-      caller: [8000, 'Sorry, I am here.', 9000],
+      caller: [2500, 'Sorry, I am here.', 9000],
       replies: [{ content: 'No problem.' }],
       settings: { silence_reprompt_seconds: 1, max_reprompts: 1 },
       timeScale: 1,
