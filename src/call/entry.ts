@@ -96,8 +96,10 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
     }
     return 0;
   } finally {
+    const cpu = process.cpuUsage();
     log.info('CALL', 'process done', {
       fd3Bytes: session.audio?.stats.bytes, fd3Overruns: session.audio?.stats.overruns, fd3Dropped: session.audio?.stats.droppedFrames,
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     });
     session.close();
   }
