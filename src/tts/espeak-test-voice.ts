@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { Pcm } from '../audio/pcm.ts';
 import { parseWav } from '../audio/wav.ts';
 import { VoicebotError } from '../errors.ts';
-import { abortError, throwIfAborted } from '../stt/abortable.ts';
+import { abortError, throwIfAborted } from '../runtime/abortable.ts';
 import type { SynthesizeOptions, TtsEngine } from './engine.ts';
 import { checkSpeakableText, DEFAULT_MAX_TEXT_CHARS } from './text-check.ts';
 

@@ -1,0 +1,71 @@
+/**
+ * Runs the corpus in parallel child processes (each its own process, so `process.cpuUsage` counts
+ * only its own work): worker K of N builds and runs cases K, K+N, ... through every mode and prints
+ * one JSON line per case with its runs and scores.
+ *
+ * Worker: node bench/turn-taking/workers.ts '{"worker":K,"jobs":N,"perGroup":20,"only":[]}'
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Expectation } from './corpus.ts';
+import { type CorpusOptions, corpusPlan } from './groups.ts';
+import { type CaseScore, scoreCase } from './metrics.ts';
+import { type CaseRun, MODES, runCase } from './run-case.ts';
+
+export interface CaseResult {
+  id: string;
+  group: string;
+  detail: string;
+  expect: Expectation;
+  /** One per mode, in MODES order. */
+  runs: CaseRun[];
+  scores: CaseScore[];
+}
+
+interface WorkerOptions extends CorpusOptions { worker: number; jobs: number }
+
+/** JSON without Infinity/NaN (a turn that never ended is null on the wire). */
+export function toJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), indent);
+}
+
+function fromLine(line: string): CaseResult {
+  const result = JSON.parse(line) as CaseResult;
+  for (const score of result.scores) score.endLatenciesMs = score.endLatenciesMs.map((v) => v ?? Number.POSITIVE_INFINITY);
+  return result;
+}
+
+async function work(options: WorkerOptions): Promise<void> {
+  const plan = corpusPlan(options);
+  for (let i = options.worker; i < plan.length; i += options.jobs) {
+    const c = plan[i]!.build();
+    const runs: CaseRun[] = [];
+    for (const mode of MODES) runs.push(await runCase(c, mode));
+    const result: CaseResult = { id: c.id, group: c.group, detail: c.detail, expect: c.expect, runs, scores: runs.map((run) => scoreCase(c, run)) };
+    process.stdout.write(`${toJson(result)}\n`);
+  }
+}
+
+/** Every case of the corpus through every mode, over `jobs` child processes; results in corpus order. */
+export async function runCorpus(options: CorpusOptions, jobs: number, onProgress?: (done: number) => void): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  const script = fileURLToPath(import.meta.url);
+  await Promise.all(Array.from({ length: jobs }, (_, worker) => new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [script, toJson({ ...options, worker, jobs })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => { results.push(fromLine(line)); onProgress?.(results.length); });
+    const linesDone = new Promise<void>((done) => lines.on('close', done));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`turn-taking worker ${worker} exited with ${code}`));
+      else void linesDone.then(resolve);
+    });
+  })));
+  const order = new Map(corpusPlan(options).map((planned, index) => [planned.id, index]));
+  return results.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await work(JSON.parse(process.argv[2] ?? '{}') as WorkerOptions);
+}
