@@ -3,7 +3,8 @@ import type { ValueSource } from '../config/load.ts';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { errorMessage } from '../errors.ts';
 import { checkPromptFile, llmSettingsFrom } from '../llm/index.ts';
-import { checkEspeakData, checkEspeakProgram, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
+import { checkEspeakData, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
+import { checkEspeakProgram } from '../tts/espeak-test-voice.ts';
 
 /**
  * What must hold before ANSWER: a model, a voice and a prompt that exist. A call that cannot work

@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import type { Config } from '../config/keys/index.ts';
 import { errorMessage } from '../errors.ts';
 import { fail, pass, type CheckResult } from '../runtime/native-check.ts';
-import { checkEspeakData, checkEspeakProgram, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
+import { checkEspeakData, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
+import { checkEspeakProgram } from '../tts/espeak-test-voice.ts';
 import { accessAs, accessFix, type Account, type Want } from './doctor-access.ts';
 
 /** A doctor line: PASS, FAIL, or WARN (ok but worth a look; does not fail the run). */

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ESPEAK_BINARY, espeakUnavailable } from '../tts/espeak-test-voice.ts';
 import { fetchModelsPath } from './install-paths.ts';
 import { fail, pass, type CheckResult } from './native-check.ts';
 
@@ -26,14 +25,6 @@ export function checkPiperVoice(path: string): CheckResult {
   if (!existsSync(path)) return fail(name, `${path} does not exist`, `set piper_voice, or ${fetchModelsAdvice()}`);
   if (!existsSync(`${path}.json`)) return fail(name, `${path}.json is missing`, 'download the .onnx.json that belongs to the voice and put it beside the .onnx');
   return pass(name, path);
-}
-
-/** The espeak-ng program the test-espeak voice runs (a TEST ENGINE). */
-export function checkEspeakProgram(): CheckResult {
-  const name = 'espeak test voice';
-  const reason = espeakUnavailable();
-  if (reason !== undefined) return fail(name, `voice_engine = test-espeak, but ${reason}`, 'apt-get install espeak-ng, or set voice_engine = piper');
-  return pass(name, `${ESPEAK_BINARY} runs`);
 }
 
 export function checkEspeakData(dir: string): CheckResult {

@@ -5,6 +5,7 @@ import { VoicebotError } from '../errors.ts';
 import { abortError, throwIfAborted } from '../runtime/abortable.ts';
 import type { SynthesizeOptions, TtsEngine } from './engine.ts';
 import { checkSpeakableText, DEFAULT_MAX_TEXT_CHARS } from './text-check.ts';
+import { fail, pass, type CheckResult } from '../runtime/native-check.ts';
 
 /** The espeak-ng program (Debian package espeak-ng). */
 export const ESPEAK_BINARY = 'espeak-ng';
@@ -13,6 +14,14 @@ export const ESPEAK_BINARY = 'espeak-ng';
 export function espeakUnavailable(binary = ESPEAK_BINARY): string | undefined {
   const probe = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 5000 });
   return probe.status === 0 ? undefined : `${binary} is not installed or does not run (apt-get install espeak-ng)`;
+}
+
+/** The espeak-ng program the test-espeak voice runs (a TEST ENGINE). */
+export function checkEspeakProgram(): CheckResult {
+  const name = 'espeak test voice';
+  const reason = espeakUnavailable();
+  if (reason !== undefined) return fail(name, `voice_engine = test-espeak, but ${reason}`, 'apt-get install espeak-ng, or set voice_engine = piper');
+  return pass(name, `${ESPEAK_BINARY} runs`);
 }
 
 /**
