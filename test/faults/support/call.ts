@@ -154,7 +154,7 @@ export function mustBeStored(result: FakeCallResult): { replyFiles: string[]; gr
 }
 
 /** The command voicebot listens in: the silent listening sound, or WAIT FOR DIGIT when Asterisk cannot play it. */
-function isListening(cmd: string): boolean {
+export function isListening(cmd: string): boolean {
   return cmd.startsWith('WAIT FOR DIGIT') || (cmd.startsWith('STREAM FILE') && cmd.includes(LISTEN_SOUND_NAME));
 }
 
