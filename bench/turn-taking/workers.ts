@@ -1,7 +1,7 @@
 /**
  * Runs the corpus in parallel child processes (each its own process, so `process.cpuUsage` counts
  * only its own work): worker K of N builds and runs cases K, K+N, ... through every mode and prints
- * one JSON line per case with its runs and scores.
+ * one JSON line per case with its runs and scores, then one with its own CPU time.
  *
  * Worker: node bench/turn-taking/workers.ts '{"worker":K,"jobs":N,"perGroup":20,"only":[]}'
  */
@@ -45,16 +45,23 @@ async function work(options: WorkerOptions): Promise<void> {
     const result: CaseResult = { id: c.id, group: c.group, detail: c.detail, expect: c.expect, runs, scores: runs.map((run) => scoreCase(c, run)) };
     process.stdout.write(`${toJson(result)}\n`);
   }
+  const used = process.cpuUsage();
+  process.stdout.write(`${toJson({ workerCpuUs: used.user + used.system })}\n`);
 }
 
 /** Every case of the corpus through every mode, over `jobs` child processes; results in corpus order. */
-export async function runCorpus(options: CorpusOptions, jobs: number, onProgress?: (done: number) => void): Promise<CaseResult[]> {
+export async function runCorpus(options: CorpusOptions, jobs: number, onProgress?: (done: number) => void): Promise<{ results: CaseResult[]; workerCpuS: number }> {
   const results: CaseResult[] = [];
+  let workerCpuUs = 0;
   const script = fileURLToPath(import.meta.url);
   await Promise.all(Array.from({ length: jobs }, (_, worker) => new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [script, toJson({ ...options, worker, jobs })], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => { results.push(fromLine(line)); onProgress?.(results.length); });
+    lines.on('line', (line) => {
+      if (line.startsWith('{"workerCpuUs"')) { workerCpuUs += (JSON.parse(line) as { workerCpuUs: number }).workerCpuUs; return; }
+      results.push(fromLine(line));
+      onProgress?.(results.length);
+    });
     const linesDone = new Promise<void>((done) => lines.on('close', done));
     child.on('error', reject);
     child.on('close', (code) => {
@@ -63,7 +70,8 @@ export async function runCorpus(options: CorpusOptions, jobs: number, onProgress
     });
   })));
   const order = new Map(corpusPlan(options).map((planned, index) => [planned.id, index]));
-  return results.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  results.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  return { results, workerCpuS: workerCpuUs / 1e6 };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
