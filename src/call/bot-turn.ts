@@ -1,20 +1,18 @@
 import { errorCode, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { ToolAction } from '../llm/types.ts';
 import { AsyncQueue } from '../runtime/async-queue.ts';
 import type { Brain, RenderedSpeech, Voice } from './ports.ts';
-import { heardPrefix, type Speaker } from './speaker.ts';
+import type { Interruption, Speaker } from './speaker.ts';
 
-export type BotAction =
-  | { type: 'end_call'; reason: string }
-  | { type: 'transfer'; destination: string; target: string }
-  | { type: 'operator' };
+export type BotAction = ToolAction | { type: 'operator' };
 
 export interface BotTurnResult {
   generatedText: string;
   heardText: string;
   /** The caller did not hear the whole reply; `interruption` says why. */
   interrupted: boolean;
-  interruption: 'barge-in' | 'operator' | 'hangup' | undefined;
+  interruption: Interruption | undefined;
   /** Keys the caller pressed during the reply (skip, operator). */
   dtmf: string;
   action: BotAction | undefined;
@@ -47,13 +45,11 @@ type Rendered = { sentence: string; speech: RenderedSpeech } | { sentence: strin
 
 /**
  * One bot reply: LLM deltas -> sentences -> one sound file per sentence -> STREAM FILE each, with
- * synthesis of sentence n+1 overlapping playback of sentence n. The turn owns an AbortController:
- * barge-in or the operator key aborts the LLM request and pending synthesis.
+ * synthesis of sentence n+1 overlapping playback of sentence n. The turn's speech handle owns the
+ * AbortController: barge-in or the operator key aborts the LLM request and pending synthesis.
  */
 export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: AbortSignal): Promise<BotTurnResult> {
-  const turn = new AbortController();
-  const abortTurn = () => turn.abort();
-  parent.addEventListener('abort', abortTurn, { once: true });
+  const turn = deps.speaker.begin(parent);
   const startMs = deps.now();
   const result: BotTurnResult = {
     generatedText: '', heardText: '', interrupted: false, interruption: undefined, dtmf: '', action: undefined, failure: undefined,
@@ -64,19 +60,16 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
 
   const llmTask = (async () => {
     try {
-      for await (const event of deps.brain.reply(callerText, { signal: turn.signal })) {
-        if (event.type === 'text') {
-          result.llmFirstTokenMs ??= deps.now() - startMs;
-          result.generatedText += event.delta;
-          deltas.push(event.delta);
-        } else if (event.type === 'error') {
-          result.failure ??= { status: 'LLM_FAILED', code: event.code, message: event.message };
-        } else if (event.type === 'end_call') {
-          result.action ??= { type: 'end_call', reason: event.reason };
-        } else {
-          result.action ??= { type: 'transfer', destination: event.destination, target: event.target };
-        }
+      const llm = deps.brain.reply(callerText, { signal: turn.signal });
+      for await (const delta of llm.deltas) {
+        result.llmFirstTokenMs ??= deps.now() - startMs;
+        result.generatedText += delta;
+        deltas.push(delta);
       }
+      const outcome = await llm.outcome;
+      if (outcome.type === 'error') result.failure ??= { status: 'LLM_FAILED', code: outcome.code, message: outcome.message };
+      else if (outcome.type === 'end_call') result.action ??= { type: 'end_call', reason: outcome.reason };
+      else if (outcome.type === 'transfer') result.action ??= { type: 'transfer', destination: outcome.destination, target: outcome.target };
     } catch (error) {
       if (!turn.signal.aborted) result.failure ??= { status: 'LLM_FAILED', code: errorCode(error), message: errorMessage(error) };
     } finally {
@@ -110,7 +103,6 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
     }
   })();
 
-  const heard: string[] = [];
   let waitMs: number | undefined = deps.filler !== undefined && deps.fillerAfterMs > 0 ? deps.fillerAfterMs : undefined;
   try {
     for (;;) {
@@ -120,11 +112,9 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
         waitMs = undefined;
         if (deps.filler !== undefined) {
           deps.log.info('PLAY', 'reply is slow; saying the filler phrase', { afterMs: deps.fillerAfterMs });
-          const filler = await deps.speaker.play(deps.filler, turn.signal);
-          if (filler.kind === 'barge-in') { result.interruption = 'barge-in'; break; }
-          if (filler.kind === 'operator') { result.dtmf += filler.digit; result.interruption = 'operator'; result.action = { type: 'operator' }; break; }
-          if (filler.kind === 'aborted') { result.interruption = 'hangup'; break; }
-          if (filler.kind === 'skipped') result.dtmf += filler.digit;
+          const filler = await turn.play(deps.filler, '');
+          if (filler.kind === 'operator') result.action = { type: 'operator' };
+          if (turn.interruption !== undefined) break;
         }
         continue;
       }
@@ -140,7 +130,7 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
       result.audioPaths.push(item.speech.file);
       let outcome;
       try {
-        outcome = await deps.speaker.play(item.speech, turn.signal);
+        outcome = await turn.play(item.speech, item.sentence);
       } catch (error) {
         // The command never reached Asterisk (hangup, EPIPE) or Asterisk refused it: not played.
         result.audioPaths.pop();
@@ -149,35 +139,23 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
         result.failure ??= { status: 'TTS_FAILED', code: errorCode(error), message: `playback failed: ${errorMessage(error)}` };
         break;
       }
-      if (outcome.kind === 'played') { heard.push(item.sentence); continue; }
       if (outcome.kind === 'failed') {
         result.failure ??= { status: 'TTS_FAILED', code: 'PLAYBACK_FAILED', message: `Asterisk could not play ${item.speech.file}` };
         break;
       }
-      if (outcome.kind === 'skipped') {
-        result.dtmf += outcome.digit;
-        heard.push(heardPrefix(item.sentence, outcome.heardFraction));
-        continue;
-      }
-      heard.push(heardPrefix(item.sentence, outcome.heardFraction));
-      if (outcome.kind === 'operator') {
-        result.dtmf += outcome.digit;
-        result.action = { type: 'operator' };
-        result.interruption = 'operator';
-      } else {
-        result.interruption = outcome.kind === 'barge-in' ? 'barge-in' : 'hangup';
-      }
-      break;
+      if (outcome.kind === 'operator') result.action = { type: 'operator' };
+      if (turn.interruption !== undefined) break;
     }
   } finally {
     // A hangup while the reply was still being generated also leaves it unheard.
-    if (parent.aborted && result.interruption === undefined && result.generatedText !== '') result.interruption = 'hangup';
-    result.interrupted = result.interruption !== undefined;
+    if (parent.aborted && result.generatedText !== '') turn.markHangup();
     // Whatever ended the loop, nothing of this turn may outlive it (a normal end has nothing left to stop).
-    turn.abort();
+    turn.finish();
     await Promise.allSettled([llmTask, ttsTask]);
-    parent.removeEventListener('abort', abortTurn);
   }
-  result.heardText = heard.filter((part) => part !== '').join(' ');
+  result.interruption = turn.interruption;
+  result.interrupted = turn.interruption !== undefined;
+  result.dtmf = turn.dtmf;
+  result.heardText = turn.heardText;
   return result;
 }

@@ -4,7 +4,6 @@ import { LlmConversation, llmSettingsFrom, loadPromptTemplate, OllamaBrain, warm
 import { errorMessage, VoicebotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { callStoreFromConfig } from '../store/call-store.ts';
-import { sttOptionsFromConfig } from '../stt/options.ts';
 import { VoskModel } from '../stt/vosk-model.ts';
 import { VoskSttEngine } from '../stt/vosk-stt.ts';
 import type { TtsEngine } from '../tts/engine.ts';
@@ -12,6 +11,8 @@ import { piperOptionsFromConfig } from '../tts/options.ts';
 import { PiperTtsEngine } from '../tts/piper-tts.ts';
 import { splitSentences } from '../tts/sentence-splitter.ts';
 import { ToneTestVoice } from '../tts/tone-test-voice.ts';
+import { turnTakerOptionsFromConfig } from '../vad/options.ts';
+import { createDetector, TurnTaker } from '../vad/turn-taker.ts';
 import { storeCallLog } from './adapters/call-log.ts';
 import { agiCallChannel } from './adapters/channel.ts';
 import { StreamEar } from './adapters/ear.ts';
@@ -56,12 +57,12 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
     await store.close(config.db_flush_timeout_ms);
     throw new VoicebotError('SETUP_FAILED', `call setup failed: ${errorMessage(error)}`, { cause: error });
   }
-  const { conversation, tts, voice, loadEar } = prepared;
+  const { conversation, tts, voice, openEar } = prepared;
 
   try {
     return await runSession({
       channel: agiCallChannel(session.agi, session.hangup),
-      loadEar, voice, callLog, log,
+      openEar, voice, callLog, log,
       brain: new OllamaBrain(conversation, `ollama:${config.ollama_model}`),
       splitSentences: (deltas) => splitSentences(deltas, { maxChars: config.tts_max_sentence_chars }),
       config, now: Date.now, startedAtMs: options.startedAtMs, redactTranscripts: config.redact_transcripts,
@@ -92,15 +93,27 @@ function prepareEngines(options: ComposeOptions, callId: string) {
   const tts = loadVoice(config, log);
   const voice = rendererVoice({ engine: tts, cacheDir: config.cache_dir, callId, format: config.tts_format });
   const audio = session.audio;
-  const loadEar = async () => {
+  const loadStt = async () => {
     if (audio === undefined) throw session.audioError ?? new Error('no caller audio on fd 3');
     const loadStarted = performance.now();
     const model = await VoskModel.load(config.vosk_model_dir);
     log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - loadStarted), sampleRateHz: model.sampleRateHz });
-    const engine = new VoskSttEngine(model, sttOptionsFromConfig(config));
-    return new StreamEar(engine, audio, { log, now: Date.now, recordAudio: config.record_caller, signal: session.hangup });
+    return new VoskSttEngine(model);
   };
-  return { conversation, tts, voice, loadEar };
+  const openEar = () => {
+    const stt = loadStt();
+    return new StreamEar(audio ?? emptyAudio(), {
+      turnTaker: (sampleRateHz) => {
+        const started = performance.now();
+        const options = turnTakerOptionsFromConfig(config, sampleRateHz);
+        const taker = new TurnTaker(options, createDetector(options));
+        log.info('STT', 'speech detector ready', { detector: taker.detectorName, sampleRateHz, ms: Math.round(performance.now() - started) });
+        return taker;
+      },
+      stt, log, now: Date.now, recordAudio: config.record_caller, bargeInIgnoreFirstMs: config.barge_in_ignore_first_ms, signal: session.hangup,
+    });
+  };
+  return { conversation, tts, voice, openEar };
 }
 
 function loadVoice(config: Config, log: Logger): PendingEngine {
@@ -119,3 +132,6 @@ function loadVoice(config: Config, log: Logger): PendingEngine {
     cacheKey: voiceFileIdentity(config.piper_voice, `${config.tts_speed}/${config.tts_speaker_id}`),
   });
 }
+
+/** No fd 3 (plain AGI): the ear hears nothing and the transcriber's load reports why. */
+async function* emptyAudio(): AsyncGenerator<never> {}

@@ -1,6 +1,7 @@
+import type { LlmTurn } from '../llm/types.ts';
 import type { TurnRecord } from '../store/types.ts';
 
-export type { TurnRecord };
+export type { LlmTurn, TurnRecord };
 
 /**
  * What one call session needs from the outside world, as small interfaces. The composition root
@@ -47,18 +48,27 @@ export interface Utterance {
   audio: { samples: Int16Array; sampleRateHz: number } | undefined;
 }
 
-/** Caller audio turned into utterances and barge-in events (adapts fd 3 + src/stt). */
+/** Caller speech that interrupts the bot. */
+export interface BargeIn {
+  /** Epoch ms when the interrupting speech began. */
+  speechStartMs: number;
+}
+
+/** Caller audio turned into utterances and barge-ins (adapts fd 3 + src/vad + src/stt). */
 export interface Ear {
   /** Next utterance; undefined when the caller does not start speaking within `timeoutMs`. */
   nextUtterance(options: { timeoutMs: number; signal: AbortSignal }): Promise<Utterance | undefined>;
   /**
-   * Resolves true when the caller talks over the bot long and loud enough (the engine's barge-in
-   * rule, barge_in_min_ms); speech starting in the first `ignoreFirstMs` does not count. Resolves
-   * false when `signal` ends the watch.
+   * Barge-ins while the bot speaks: iterating arms barge-in (the stricter rule of barge_in_*
+   * applies) until `signal` aborts. Speech heard over the bot that never interrupted it is dropped.
    */
-  watchBargeIn(options: { ignoreFirstMs: number; signal: AbortSignal }): Promise<boolean>;
+  bargeIns(signal: AbortSignal): AsyncIterable<BargeIn>;
+  /** The bot starts playing this audio now (the echo reference); undefined when playback stops. */
+  playing(audio: { samples: Int16Array; sampleRateHz: number } | undefined): void;
   /** Forget speech heard so far (e.g. the caller's own echo while the bot spoke without barge-in). */
   discardPending(): void;
+  /** Resolves when the transcriber is loaded (speech heard before is transcribed then); rejects when it cannot load. */
+  readonly ready: Promise<void>;
 }
 
 /** A sentence rendered to a sound file that STREAM FILE can play. */
@@ -68,6 +78,8 @@ export interface RenderedSpeech {
   durationMs: number;
   sampleRateHz: number;
   synthMs: number;
+  /** The sound file written (`file` plus its extension): raw slin at `sampleRateHz`, the echo reference. */
+  soundPath?: string;
 }
 
 /** Text to sound files (adapts src/tts). */
@@ -78,17 +90,11 @@ export interface Voice {
   render(text: string, options: { signal?: AbortSignal; cache?: boolean }): Promise<RenderedSpeech>;
 }
 
-export type ReplyEvent =
-  | { type: 'text'; delta: string }
-  | { type: 'end_call'; reason: string }
-  /** `destination` is the whitelisted name; `target` is what the dialplan dials (VOICEBOT_TRANSFER_TO). */
-  | { type: 'transfer'; destination: string; target: string }
-  | { type: 'error'; code: string; message: string };
-
 /** The conversation partner (adapts src/llm); keeps its own history. */
 export interface Brain {
   readonly label: string;
-  reply(callerText: string, options: { signal: AbortSignal }): AsyncIterable<ReplyEvent>;
+  /** One LLM turn: speakable text deltas, then its outcome (text, a tool action, aborted or error; never rejects). */
+  reply(callerText: string, options: { signal: AbortSignal }): LlmTurn;
   /** What the caller actually heard of the last reply (shorter than generated after barge-in). */
   settleLastReply(heardText: string): void;
 }

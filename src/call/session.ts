@@ -9,16 +9,17 @@ import { Speaker } from './speaker.ts';
 export type SessionConfig = Pick<Config,
   | 'greeting' | 'goodbye_text' | 'apology_text' | 'reprompt_text' | 'transfer_text' | 'filler_text'
   | 'silence_reprompt_seconds' | 'max_reprompts' | 'max_call_seconds' | 'max_turns'
-  | 'barge_in' | 'barge_in_min_ms' | 'barge_in_ignore_first_ms'
+  | 'barge_in'
   | 'dtmf_operator_key' | 'dtmf_skip_key' | 'operator_destination' | 'filler_after_ms' | 'mirror_verbose'>;
 
 export interface SessionDeps {
   channel: CallChannel;
   /**
-   * Loads the speech model. Called right after the greeting's STREAM FILE is written, so even a
-   * load that blocks the event loop cannot delay the first audio the caller hears.
+   * Starts listening: the speech detector is ready at once (barge-in over the greeting), the
+   * speech model loads behind it. Called right after the greeting's STREAM FILE is written, so
+   * even a load that blocks the event loop cannot delay the first audio the caller hears.
    */
-  loadEar: () => Promise<Ear>;
+  openEar: () => Ear;
   voice: Voice;
   brain: Brain;
   callLog: CallLog;
@@ -76,29 +77,35 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
   const answeredMs = deps.now();
   log.info('CALL', 'answered', { sinceStartMs: Math.round(answeredMs - deps.startedAtMs) });
 
-  // The greeting plays while the speech model loads: no dead air at pickup. No barge-in on it,
-  // since the ear is not ready yet; the operator key works.
-  const greetingPlay = greeting === undefined
-    ? Promise.resolve(undefined)
-    : channel.play(greeting.file, { escapeDigits: config.dtmf_operator_key });
-  const earLoad = deps.loadEar();
-  earLoad.catch(() => undefined);
-  const greeted = await greetingPlay;
-  if (greeting !== undefined && greeted !== undefined) {
-    callLog.turn({ role: 'bot', text: config.greeting, startedAtMs: answeredMs, endedAtMs: deps.now(), audioPath: greeting.file });
-    if (greeted.digit !== undefined && greeted.digit === config.dtmf_operator_key) return operatorTransfer(deps);
+  // The greeting plays while the speech model loads: no dead air at pickup. The detector is ready
+  // before it, so the caller can talk over the greeting; their words are transcribed once the
+  // model is in.
+  let ear: Ear | undefined;
+  const speaker = (): Speaker => new Speaker(channel, ear ?? (ear = deps.openEar()), {
+    bargeIn: config.barge_in, skipKey: config.dtmf_skip_key, operatorKey: config.dtmf_operator_key,
+  }, log);
+  const greetingSpeech = greeting === undefined ? undefined : speaker().begin(channel.hangup);
+  const greeted = greetingSpeech === undefined || greeting === undefined ? undefined : greetingSpeech.play(greeting, config.greeting, config.dtmf_operator_key);
+  const bot = speaker();
+  if (greeted !== undefined && greetingSpeech !== undefined && greeting !== undefined) {
+    await greeted.catch(() => undefined);
+    greetingSpeech.finish();
+    callLog.turn({
+      role: 'bot', text: config.greeting, startedAtMs: answeredMs, endedAtMs: deps.now(), audioPath: greeting.file,
+      interrupted: greetingSpeech.interruption !== undefined,
+      playedText: greetingSpeech.interruption === undefined ? undefined : greetingSpeech.heardText,
+      dtmf: greetingSpeech.dtmf === '' ? undefined : greetingSpeech.dtmf,
+    });
+    if (greetingSpeech.interruption === 'barge-in') callLog.event('barge_in', `caller interrupted the greeting after: ${greetingSpeech.heardText}`);
+    if (greetingSpeech.interruption === 'operator') return operatorTransfer(deps);
   }
   checkHangup();
-  let ear: Ear;
   try {
-    ear = await earLoad;
+    await (ear ?? (ear = deps.openEar())).ready;
   } catch (error) {
     throw new VoicebotError('STT_FAILED', `speech recognition could not start: ${errorMessage(error)}`, { cause: error });
   }
-  const speaker = new Speaker(channel, ear, {
-    bargeIn: config.barge_in, bargeInIgnoreFirstMs: config.barge_in_ignore_first_ms,
-    skipKey: config.dtmf_skip_key, operatorKey: config.dtmf_operator_key,
-  }, log);
+  const listening: Ear = ear;
   const callSignal = channel.hangup;
   checkHangup();
   const filler = config.filler_after_ms > 0 ? await renderPhrase(deps, phrases, config.filler_text) : undefined;
@@ -110,15 +117,15 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
   for (;;) {
     checkHangup();
     const callLeftMs = config.max_call_seconds * 1000 - (deps.now() - answeredMs);
-    if (callLeftMs <= 0) return goodbye(deps, phrases, speaker, 'max_call_seconds');
-    if (callerTurns >= config.max_turns) return goodbye(deps, phrases, speaker, 'max_turns');
+    if (callLeftMs <= 0) return goodbye(deps, phrases, bot, 'max_call_seconds');
+    if (callerTurns >= config.max_turns) return goodbye(deps, phrases, bot, 'max_turns');
     await mirror(deps, lastExchange);
     lastExchange = '';
     // The call limit is hard: a silent caller does not stretch the call past it.
     const silenceMs = config.silence_reprompt_seconds * 1000;
-    const heard = await listen(channel, ear, Math.min(silenceMs, callLeftMs));
+    const heard = await listen(channel, listening, Math.min(silenceMs, callLeftMs));
     checkHangup();
-    if (heard.kind === 'silence' && silenceMs > callLeftMs) return goodbye(deps, phrases, speaker, 'max_call_seconds');
+    if (heard.kind === 'silence' && silenceMs > callLeftMs) return goodbye(deps, phrases, bot, 'max_call_seconds');
     if (heard.kind === 'digit') {
       callLog.event('dtmf', heard.digit);
       log.info('CALL', 'caller pressed a key', { digit: heard.digit });
@@ -128,9 +135,9 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
     if (heard.kind === 'silence') {
       reprompts += 1;
       callLog.event('silence', `no speech for ${config.silence_reprompt_seconds} s (reprompt ${reprompts})`);
-      if (reprompts > config.max_reprompts) return goodbye(deps, phrases, speaker, 'silence');
+      if (reprompts > config.max_reprompts) return goodbye(deps, phrases, bot, 'silence');
       const reprompt = await renderPhrase(deps, phrases, config.reprompt_text);
-      if (reprompt !== undefined) await speaker.play(reprompt, callSignal);
+      if (reprompt !== undefined) await bot.play(reprompt, callSignal);
       continue;
     }
     const utterance = heard.utterance;
@@ -150,7 +157,7 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
     // The call limit also ends a long reply: the loop then says goodbye.
     const limitMs = Math.max(0, answeredMs + config.max_call_seconds * 1000 - replyStartMs);
     const turn = await runBotTurn(utterance.text, {
-      brain: deps.brain, voice: deps.voice, speaker, splitSentences: deps.splitSentences, log, now: deps.now,
+      brain: deps.brain, voice: deps.voice, speaker: bot, splitSentences: deps.splitSentences, log, now: deps.now,
       fillerAfterMs: config.filler_after_ms, filler,
     }, AbortSignal.any([callSignal, AbortSignal.timeout(limitMs)]));
     // Stored before the hangup check: a reply cut off by the hangup is part of the call.
@@ -162,18 +169,18 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
         code: turn.failure.code, error: turn.failure.message,
       });
       callLog.event('error', `${turn.failure.status} ${turn.failure.code}: ${turn.failure.message}`);
-      await speakQuietly(deps, phrases, config.apology_text, speaker);
+      await speakQuietly(deps, phrases, config.apology_text, bot);
       return { action: 'handoff', status: turn.failure.status, endReason: turn.failure.status.toLowerCase() };
     }
     if (turn.action?.type === 'operator') return operatorTransfer(deps);
     if (turn.action?.type === 'transfer') {
-      if (turn.heardText === '') await speakQuietly(deps, phrases, config.transfer_text, speaker);
+      if (turn.heardText === '') await speakQuietly(deps, phrases, config.transfer_text, bot);
       callLog.event('transfer', `${turn.action.destination} -> ${turn.action.target}`);
       return { action: 'transfer', status: 'TRANSFER', transferTo: turn.action.target, endReason: 'transfer' };
     }
     if (turn.action?.type === 'end_call') {
       callLog.event('end_call', turn.action.reason);
-      if (turn.heardText === '') await speakQuietly(deps, phrases, config.goodbye_text, speaker);
+      if (turn.heardText === '') await speakQuietly(deps, phrases, config.goodbye_text, bot);
       return { action: 'hangup', status: 'OK', endReason: 'bot_goodbye' };
     }
   }

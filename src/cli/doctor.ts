@@ -2,6 +2,7 @@ import type { Config, KeyName } from '../config/keys/index.ts';
 import { loadConfig, type LoadedConfig, type ValueSource } from '../config/load.ts';
 import { ConfigError, errorMessage } from '../errors.ts';
 import { checkNativeLibraries, fail, pass } from '../runtime/native-check.ts';
+import { checkSileroVad } from '../vad/self-check.ts';
 import { checkPromptFile } from '../runtime/setup-checks.ts';
 import { currentAccount, lookupAccount } from './doctor-access.ts';
 import { checkAgiBin, checkConfigReadable, checkPaths, warn, withAccess, type AccessContext, type DoctorResult } from './doctor-checks.ts';
@@ -28,6 +29,8 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
     printResult(result);
   };
   for (const result of checkNativeLibraries()) report(result);
+  const vad = checkSileroVad();
+  report(vad.ok ? pass('native Silero VAD', vad.detail) : fail('native Silero VAD', vad.detail, 'reinstall voicebot (the model ships inside it), or set vad = energy in voicebot.conf'));
   if (!options.nativeOnly) await checkSetup(options, report);
   const failed = results.filter((result) => !result.ok).length;
   const warned = results.filter((result) => result.warning === true).length;

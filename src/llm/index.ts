@@ -1,6 +1,6 @@
 /** Public surface of the LLM stage; the call loop and `doctor` import from here. */
 export { LlmConversation, type CallFacts, type ConversationOptions } from './conversation.ts';
-export { OllamaBrain, turnEvents, type LlmEvent } from './events.ts';
+export { OllamaBrain } from './brain.ts';
 export { checkOllama } from './health.ts';
 export { DEFAULT_PROMPT_TEMPLATE, loadPromptTemplate, PROMPT_VARIABLES } from './prompt.ts';
 export { llmSettingsFrom, type LlmSettings, type TransferDestination } from './settings.ts';

@@ -47,8 +47,7 @@ export interface LlmTurnStats {
  */
 export type LlmOutcome =
   | { type: 'text'; text: string; truncated: boolean; stats: LlmTurnStats }
-  | { type: 'end_call'; reason: string; text: string; stats: LlmTurnStats }
-  | { type: 'transfer'; destination: string; target: string; text: string; stats: LlmTurnStats }
+  | (ToolAction & { text: string; stats: LlmTurnStats })
   /** The caller's signal fired (barge-in or hangup); `text` is what was produced until then. */
   | { type: 'aborted'; text: string; stats: LlmTurnStats }
   | { type: 'error'; code: LlmFailureCode; message: string; retryable: boolean; text: string; stats: LlmTurnStats };
@@ -61,7 +60,10 @@ export interface LlmTurn {
   readonly outcome: Promise<LlmOutcome>;
 }
 
-/** A tool call the model asked for, after whitelist validation. */
+/**
+ * A tool call the model asked for, after whitelist validation: the one declaration of the actions
+ * a reply can carry. `destination` is the whitelisted name, `target` what the dialplan dials.
+ */
 export type ToolAction =
   | { type: 'end_call'; reason: string }
   | { type: 'transfer'; destination: string; target: string };

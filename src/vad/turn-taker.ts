@@ -46,8 +46,8 @@ export type TurnEvent =
   | { type: 'speech-start'; atMs: number; speechStartMs: number }
   /** Caller speech loud and long enough to interrupt the bot (only while the bot speaks). */
   | { type: 'barge-in'; atMs: number; speechStartMs: number }
-  /** The caller's turn ended; `speechEndMs` is where the quiet began. */
-  | { type: 'speech-end'; atMs: number; speechStartMs: number; speechEndMs: number; reason: 'quiet' | 'max-length'; cue: EndCue };
+  /** The caller's turn ended; `speechEndMs` is where the quiet began; `bargedIn`: it interrupted the bot. */
+  | { type: 'speech-end'; atMs: number; speechStartMs: number; speechEndMs: number; reason: 'quiet' | 'max-length'; cue: EndCue; bargedIn: boolean };
 
 export interface PushContext {
   /** What the bot plays at this instant, same length and rate as the caller frame. */
@@ -65,13 +65,24 @@ const MIN_ECHO_LOSS_DB = 6;
 
 type State = 'quiet' | 'starting' | 'speaking' | 'stopping';
 
+/** What the ear needs of turn taking (tests may script it). */
+export interface TurnDetection {
+  readonly inSpeech: boolean;
+  /** Stream time: ms of caller audio pushed so far. */
+  readonly nowMs: number;
+  readonly detectorName: string;
+  push(frame: Int16Array, context: PushContext): TurnEvent[];
+  setText(text: string): void;
+  close(): void;
+}
+
 /**
  * Turn taking over caller audio: a speech detector (energy or Silero), optionally fed the caller
  * audio with the bot's echo removed, and a pure state machine over its windows that finds the
  * start and end of caller turns and barge-ins. Time is stream time (ms of audio pushed), never
  * the wall clock, so replays and the bench are deterministic.
  */
-export class TurnTaker {
+export class TurnTaker implements TurnDetection {
   readonly options: TurnTakerOptions;
   readonly #detector: SpeechDetector;
   readonly #echo: EchoCanceller | undefined;
@@ -131,6 +142,12 @@ export class TurnTaker {
     this.#nowMs += window.durationMs;
     const speech = window.speech && window.levelDbfs >= this.options.speechThresholdDbfs && window.levelDbfs > echoFloorDbfs;
     this.#bargeIn(window, speech, botSpeaking, startMs, events);
+    this.#advance(window, speech, startMs, events);
+    // One barge-in per caller turn: re-armed once the caller is quiet again.
+    if (this.#state === 'quiet' && this.#bargeRunStartMs === undefined) this.#bargedIn = false;
+  }
+
+  #advance(window: SpeechWindow, speech: boolean, startMs: number, events: TurnEvent[]): void {
     switch (this.#state) {
       case 'quiet':
         if (!speech) return;
@@ -178,7 +195,6 @@ export class TurnTaker {
       if (this.#bargeGapMs > BARGE_IN_GAP_MS) {
         this.#bargeRunStartMs = undefined;
         this.#bargeRunMs = 0;
-        this.#bargedIn = false;
       }
     }
     if (!botSpeaking || this.#bargedIn || this.#bargeRunStartMs === undefined || this.#bargeRunMs < this.options.bargeInMinMs) return;
@@ -196,7 +212,7 @@ export class TurnTaker {
   #checkStop(events: TurnEvent[]): void {
     if (this.#nowMs - this.#quietSinceMs >= this.#holdMs) {
       this.#state = 'quiet';
-      events.push({ type: 'speech-end', atMs: this.#nowMs, speechStartMs: this.#speechStartMs, speechEndMs: this.#quietSinceMs, reason: 'quiet', cue: this.#cue });
+      events.push({ type: 'speech-end', atMs: this.#nowMs, speechStartMs: this.#speechStartMs, speechEndMs: this.#quietSinceMs, reason: 'quiet', cue: this.#cue, bargedIn: this.#bargedIn });
       return;
     }
     this.#checkLength(events);
@@ -205,7 +221,7 @@ export class TurnTaker {
   #checkLength(events: TurnEvent[]): void {
     if (this.#nowMs - this.#speechStartMs < this.options.maxUtteranceMs) return;
     this.#state = 'quiet';
-    events.push({ type: 'speech-end', atMs: this.#nowMs, speechStartMs: this.#speechStartMs, speechEndMs: this.#nowMs, reason: 'max-length', cue: 'unknown' });
+    events.push({ type: 'speech-end', atMs: this.#nowMs, speechStartMs: this.#speechStartMs, speechEndMs: this.#nowMs, reason: 'max-length', cue: 'unknown', bargedIn: this.#bargedIn });
   }
 }
 

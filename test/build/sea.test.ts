@@ -35,6 +35,7 @@ test('the single executable loads every native library from its embedded assets'
   assert.match(result.stdout, /PASS {2}native better-sqlite3 .*\(embedded\)/);
   assert.match(result.stdout, /PASS {2}native koffi \+ libvosk .*\(embedded\)/);
   assert.match(result.stdout, /PASS {2}native sherpa-onnx .*\(embedded\)/);
+  assert.match(result.stdout, /PASS {2}native Silero VAD .*\(embedded\)/);
   const [folder, ...others] = readdirSync(nativeDir);
   assert.equal(others.length, 0, 'one content-hash folder, no leftover staging folders');
   assert.match(folder ?? '', /^native-[0-9a-f]{16}$/);

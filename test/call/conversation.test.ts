@@ -13,7 +13,7 @@ import { CALLER_HUNG_UP, mainCommands, runCall } from './harness.ts';
 describe('conversation', { concurrency: 3 }, () => {
   test('greeting right after ANSWER, two turns, end_call: turns, timings, transcript view, variables, call row', async () => {
     const run = await runCall({
-      caller: [2500, 'What time do you open on Saturday?', 3500, 'Thank you, that is all.', 4000],
+      caller: [4000, 'What time do you open on Saturday?', 3500, 'Thank you, that is all.', 4000],
       replies: [
         { content: 'We open at nine. We close at five.' },
         { content: 'You are welcome, goodbye.', toolCalls: [{ name: 'end_call', arguments: { reason: 'caller is done' } }] },
@@ -78,7 +78,7 @@ describe('conversation', { concurrency: 3 }, () => {
 
   test('transfer_call tool to a whitelisted destination: the reply is spoken, then VOICEBOT_ACTION=transfer with the target', async () => {
     const run = await runCall({
-      caller: [2500, 'Put me through to sales please.', 6000],
+      caller: [4000, 'Put me through to sales please.', 6000],
       replies: [{ content: 'Connecting you to sales.', toolCalls: [{ name: 'transfer_call', arguments: { destination: 'sales' } }] }],
       settings: { transfer_destinations: 'sales=PJSIP/201, support=Queue/support' },
       hangupAfterAudioMs: 3000,
@@ -102,7 +102,7 @@ describe('conversation', { concurrency: 3 }, () => {
 
   test('transfer_call to a destination off the whitelist is not obeyed', async () => {
     const run = await runCall({
-      caller: [2500, 'Put me through to the boss.', 5000],
+      caller: [4000, 'Put me through to the boss.', 5000],
       replies: [{ content: 'Let me see.', toolCalls: [{ name: 'transfer_call', arguments: { destination: 'PJSIP/999' } }] }],
       settings: { transfer_destinations: 'sales=PJSIP/201' },
       hangupAfterAudioMs: 1000,
@@ -114,7 +114,7 @@ describe('conversation', { concurrency: 3 }, () => {
 
   test('end_call without words: the goodbye phrase, then VOICEBOT_ACTION=hangup', async () => {
     const run = await runCall({
-      caller: [2500, 'Bye.', 5000],
+      caller: [4000, 'Bye.', 5000],
       replies: [{ content: '', toolCalls: [{ name: 'end_call', arguments: { reason: 'caller said bye' } }] }],
       hangupAfterAudioMs: 3000,
     });
@@ -158,7 +158,7 @@ describe('conversation', { concurrency: 3 }, () => {
 
   test('record_caller = yes: each caller utterance is a WAV referenced from its turn', async () => {
     const run = await runCall({
-      caller: [2500, 'Hello there, I need help.', 3500, 'And one more thing.', 2500],
+      caller: [4000, 'Hello there, I need help.', 3500, 'And one more thing.', 2500],
       replies: [{ content: 'Of course.' }, { content: 'Sure.' }],
       settings: { record_caller: 'yes' },
       hangupAfterAudioMs: 1500,

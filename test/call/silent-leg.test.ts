@@ -4,7 +4,7 @@ import { runCall } from './harness.ts';
 
 test('fd 3 goes quiet right after the caller speaks (VAD/DTX leg): the utterance still ends and is answered', async () => {
   const run = await runCall({
-    caller: [2500, 'What time do you open tomorrow?'],
+    caller: [4000, 'What time do you open tomorrow?'],
     afterCallerAudio: 'nothing',
     replies: [{ content: 'We open at nine.' }],
     events: [{ action: 'hangup', atMs: 9000 }],

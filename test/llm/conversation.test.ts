@@ -163,24 +163,27 @@ test('the demo script holds a short conversation and ends on goodbye (labelled a
   }
 });
 
-test('OllamaBrain: one event stream per turn, final event typed; settleLastReply rewrites history', async () => {
-  const { OllamaBrain } = await import('../../src/llm/events.ts');
+test('OllamaBrain: the LLM turn as it is (deltas, then a typed outcome); settleLastReply rewrites history', async () => {
+  const { OllamaBrain } = await import('../../src/llm/brain.ts');
   const chat = conversation(testSettings(fake.host));
   const brain = new OllamaBrain(chat, 'fake-demo via fake Ollama');
   fake.enqueue(
     { content: 'Putting you through.', toolCalls: [{ name: 'transfer_call', arguments: { destination: 'sales' } }] },
     { failure: 'http-500' },
   );
-  const events = [];
-  for await (const event of brain.reply('sales please', { signal: new AbortController().signal })) events.push(event);
-  assert.deepEqual(events.at(-1), { type: 'transfer', destination: 'sales', target: 'SIP/201' });
-  assert.equal(events.filter((e) => e.type === 'text').map((e) => e.type === 'text' ? e.delta : '').join(''), 'Putting you through.');
+  const turn = brain.reply('sales please', { signal: new AbortController().signal });
+  const deltas = [];
+  for await (const delta of turn.deltas) deltas.push(delta);
+  const outcome = await turn.outcome;
+  assert.equal(deltas.join(''), 'Putting you through.');
+  assert.ok(outcome.type === 'transfer');
+  assert.deepEqual({ destination: outcome.destination, target: outcome.target }, { destination: 'sales', target: 'SIP/201' });
   brain.settleLastReply('Putting');
   assert.deepEqual(chat.history.map((m) => m.content), ['sales please', 'Putting']);
 
-  const failed = [];
-  for await (const event of brain.reply('hello?', { signal: new AbortController().signal })) failed.push(event);
-  assert.deepEqual(failed.map((e) => e.type), ['error']);
+  const failed = brain.reply('hello?', { signal: new AbortController().signal });
+  for await (const delta of failed.deltas) assert.fail(`no text expected, got ${delta}`);
+  assert.equal((await failed.outcome).type, 'error');
   brain.settleLastReply('');
   assert.deepEqual(chat.history.map((m) => m.content), ['sales please', 'Putting', 'hello?'], 'a failed turn has no bot message to rewrite');
 });

@@ -1,231 +1,191 @@
 import type { AudioFrame } from '../../audio/pcm.ts';
 import type { Logger } from '../../log.ts';
-import type { SttEngine, SttEvent } from '../../stt/engine.ts';
-import type { Ear, Utterance } from '../ports.ts';
+import { AsyncQueue } from '../../runtime/async-queue.ts';
+import type { SttEngine, SttEvent, SttInput } from '../../stt/engine.ts';
+import type { TurnDetection, TurnEvent } from '../../vad/turn-taker.ts';
+import type { BargeIn, Ear, Utterance } from '../ports.ts';
+import { CallerHistory } from './caller-history.ts';
+import { EchoReference } from './echo-reference.ts';
+import { fillFd3Gaps } from './fd3-gaps.ts';
 
-type FinalEvent = Extract<SttEvent, { type: 'final' }>;
-
-/**
- * Between two sentences of one reply nothing plays for a moment; the barge-in rule stays armed that
- * long after a playback, so speech that starts in the gap still counts when the next sentence plays.
- */
-const BOT_TURN_GAP_MS = 1500;
-
-interface Watch {
-  startedAtMs: number;
-  ignoreFirstMs: number;
-  resolve: (hit: boolean) => void;
-  timer: NodeJS.Timeout | undefined;
+export interface StreamEarOptions {
+  /** Builds the call's turn taker once the first frame tells the channel rate. */
+  turnTaker: (sampleRateHz: number) => TurnDetection;
+  /** The transcriber, loading; frames heard meanwhile are queued and transcribed once it is ready. */
+  stt: Promise<SttEngine>;
+  log: Logger;
+  /** Epoch ms clock. */
+  now: () => number;
+  recordAudio: boolean;
+  /** Barge-ins that begin this soon after a playback starts wait for that long (line echo of the first syllable). */
+  bargeInIgnoreFirstMs: number;
+  signal: AbortSignal;
 }
 
-/**
- * fd 3 quiet mid-utterance for this long means the leg stopped sending (VAD/DTX, a silent Local
- * channel): from then on silence is fed to the endpointer in FD3_FILL_STEP_MS steps, real-time paced.
- */
-const FD3_GAP_MS = 500;
-const FD3_FILL_STEP_MS = 100;
-
-function withGapTimeout<T>(work: Promise<T>, gapMs: number): Promise<T | 'gap'> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve('gap'), gapMs);
-    work.then((value) => { clearTimeout(timer); resolve(value); }, (error: unknown) => { clearTimeout(timer); reject(error); });
-  });
-}
+/** A finished turn waiting for its transcript. Times are stream ms except `endedAtWallMs`. */
+interface TurnEnd { speechStartMs: number; speechEndMs: number; atMs: number; endedAtWallMs: number; overBot: boolean }
 
 /**
- * The Ear port over one STT stream per call. Every fd 3 frame passes through (the engine must see
- * audio during playback too); finals become utterances, barge-in events end playback watches.
- * Utterances that end while the bot is still speaking, without having interrupted it, are dropped.
+ * The Ear port: every fd 3 frame goes through the turn taker (speech detector, echo removal, turn
+ * and barge-in rules) and on to the transcriber. Turn boundaries reach the transcriber in stream
+ * order, so each finished turn gets exactly one final. Utterances that end while the bot still
+ * speaks, without having interrupted it, are dropped.
  */
 export class StreamEar implements Ear {
+  readonly ready: Promise<void>;
+  readonly #options: StreamEarOptions;
   readonly #log: Logger;
-  readonly #now: () => number;
-  readonly #recordAudio: boolean;
-  readonly #signal: AbortSignal;
+  readonly #sttInput = new AsyncQueue<SttInput>();
   readonly #finals: Utterance[] = [];
+  readonly #turnEnds: TurnEnd[] = [];
+  readonly #subscribers = new Set<AsyncQueue<BargeIn>>();
+  readonly #reference = new EchoReference();
+  readonly #history = new CallerHistory();
+  #taker: TurnDetection | undefined;
   #wake: (() => void) | undefined;
-  #inSpeech = false;
   #ended = false;
   #failure: unknown;
-  /** Set while the bot speaks: barge-in events resolve it. */
-  #watch: Watch | undefined;
-  #lastWatchEndMs = Number.NEGATIVE_INFINITY;
-  /** The current speech segment passed the engine's barge-in rule (loud and long enough). */
-  #loudSpeech = false;
-  #segmentBargedIn = false;
-  /** Recent caller audio (for recording), with the stream time of its first sample. */
-  #audio: { frames: Int16Array[]; firstMs: number; streamMs: number; rateHz: number } = { frames: [], firstMs: 0, streamMs: 0, rateHz: 8000 };
+  #playbackStartedAtMs = Number.NEGATIVE_INFINITY;
+  #heldBargeIn: NodeJS.Timeout | undefined;
 
-  constructor(engine: SttEngine, frames: AsyncIterable<AudioFrame>, options: { log: Logger; now: () => number; recordAudio: boolean; signal: AbortSignal }) {
+  constructor(frames: AsyncIterable<AudioFrame>, options: StreamEarOptions) {
+    this.#options = options;
     this.#log = options.log;
-    this.#now = options.now;
-    this.#recordAudio = options.recordAudio;
-    this.#signal = options.signal;
-    void this.#run(engine.transcribe(this.#tee(frames), { signal: options.signal, botSpeaking: () => this.#watch !== undefined || this.#now() - this.#lastWatchEndMs < BOT_TURN_GAP_MS }));
+    this.ready = options.stt.then(() => undefined);
+    this.ready.catch(() => undefined);
+    void this.#listen(frames);
+    void this.#transcribe(options.stt);
   }
 
+  get detectorName(): string | undefined { return this.#taker?.detectorName; }
+
   async nextUtterance(options: { timeoutMs: number; signal: AbortSignal }): Promise<Utterance | undefined> {
-    const deadline = this.#now() + options.timeoutMs;
+    const deadline = this.#options.now() + options.timeoutMs;
     for (;;) {
       const ready = this.#finals.shift();
       if (ready !== undefined) return ready;
       if (this.#failure !== undefined) throw this.#failure;
       if (this.#ended || options.signal.aborted) return undefined;
-      // Silence counts only until the caller starts speaking; then we wait for the end.
-      const waitMs = this.#inSpeech ? undefined : deadline - this.#now();
+      // Silence counts only until the caller starts speaking; then we wait for the transcript.
+      const busy = this.#taker?.inSpeech === true || this.#turnEnds.length > 0;
+      const waitMs = busy ? undefined : deadline - this.#options.now();
       if (waitMs !== undefined && waitMs <= 0) return undefined;
       await this.#sleep(waitMs, options.signal);
     }
   }
 
-  watchBargeIn(options: { ignoreFirstMs: number; signal: AbortSignal }): Promise<boolean> {
-    this.#watch?.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      const finish = (hit: boolean) => {
-        if (this.#watch === watch) {
-          this.#watch = undefined;
-          this.#lastWatchEndMs = this.#now();
-        }
-        if (watch.timer !== undefined) clearTimeout(watch.timer);
-        options.signal.removeEventListener('abort', onAbort);
-        resolve(hit);
-      };
-      const watch: Watch = { startedAtMs: this.#now(), ignoreFirstMs: options.ignoreFirstMs, resolve: finish, timer: undefined };
-      const onAbort = () => finish(false);
-      this.#watch = watch;
-      if (options.signal.aborted) finish(false);
-      else {
-        options.signal.addEventListener('abort', onAbort, { once: true });
-        // The caller may already be talking over the bot (started in the gap between two sentences).
-        this.#tryBargeIn();
-      }
-    });
+  async *bargeIns(signal: AbortSignal): AsyncIterable<BargeIn> {
+    const queue = new AsyncQueue<BargeIn>();
+    const end = () => queue.end();
+    signal.addEventListener('abort', end, { once: true });
+    this.#subscribers.add(queue);
+    try {
+      if (signal.aborted) return;
+      yield* queue;
+    } finally {
+      this.#subscribers.delete(queue);
+      signal.removeEventListener('abort', end);
+    }
   }
 
-  /** Resolves the watch when loud caller speech is going on and the echo window of the sentence has passed. */
-  #tryBargeIn(): void {
-    const watch = this.#watch;
-    if (watch === undefined || !this.#loudSpeech || !this.#inSpeech || this.#segmentBargedIn) return;
-    const waitMs = watch.ignoreFirstMs - (this.#now() - watch.startedAtMs);
-    if (waitMs > 0) {
-      if (watch.timer === undefined) watch.timer = setTimeout(() => { watch.timer = undefined; this.#tryBargeIn(); }, waitMs);
-      return;
-    }
-    this.#segmentBargedIn = true;
-    this.#log.info('STT', 'caller barged in');
-    watch.resolve(true);
+  playing(audio: { samples: Int16Array; sampleRateHz: number } | undefined): void {
+    this.#reference.set(audio);
+    if (audio !== undefined) this.#playbackStartedAtMs = this.#options.now();
   }
 
   discardPending(): void {
     this.#finals.length = 0;
   }
 
-  async #run(events: AsyncIterable<SttEvent>): Promise<void> {
+  async #listen(frames: AsyncIterable<AudioFrame>): Promise<void> {
     try {
-      for await (const event of events) this.#handle(event);
+      for await (const frame of fillFd3Gaps(frames, () => this.#taker?.inSpeech === true)) {
+        this.#taker ??= this.#options.turnTaker(frame.sampleRateHz);
+        const reference = this.#reference.next(frame.samples.length, frame.sampleRateHz);
+        const events = this.#taker.push(frame.samples, { reference, botSpeaking: this.#subscribers.size > 0 });
+        if (this.#options.recordAudio) this.#history.add(frame.samples, frame.sampleRateHz);
+        this.#sttInput.push({ type: 'audio', frame });
+        for (const event of events) this.#onTurnEvent(event);
+      }
+      const taker = this.#taker;
+      if (taker?.inSpeech === true) this.#onTurnEvent({ type: 'speech-end', atMs: taker.nowMs, speechStartMs: taker.nowMs, speechEndMs: taker.nowMs, reason: 'quiet', cue: 'unknown', bargedIn: false });
     } catch (error) {
       // A hangup ends the stream with the hangup as its error: that is the call ending, not a failure.
-      if (!this.#ended && !this.#signal.aborted) {
-        this.#failure = error;
-        this.#log.error('STT', 'speech recognition stopped', { error: error instanceof Error ? error.message : String(error) });
-      }
+      if (!this.#options.signal.aborted) this.#fail(error);
+    } finally {
+      this.#sttInput.end();
+      this.#taker?.close();
+    }
+  }
+
+  #onTurnEvent(event: TurnEvent): void {
+    if (event.type === 'speech-start') {
+      this.#sttInput.push({ type: 'turn-start' });
+      this.#wakeUp();
+    } else if (event.type === 'barge-in') {
+      this.#bargeIn(event.speechStartMs);
+    } else {
+      if (this.#heldBargeIn !== undefined) { clearTimeout(this.#heldBargeIn); this.#heldBargeIn = undefined; }
+      this.#turnEnds.push({
+        speechStartMs: event.speechStartMs, speechEndMs: event.speechEndMs, atMs: event.atMs,
+        endedAtWallMs: this.#options.now(), overBot: this.#subscribers.size > 0 && !event.bargedIn,
+      });
+      this.#sttInput.push({ type: 'turn-end' });
+      this.#log.info('STT', 'end of turn', { speechMs: Math.round(event.speechEndMs - event.speechStartMs), reason: event.reason, cue: event.cue });
+    }
+  }
+
+  /** Passes a barge-in to the bot's speech, after the echo window at the start of a playback. */
+  #bargeIn(speechStartMs: number): void {
+    const waitMs = this.#options.bargeInIgnoreFirstMs - (this.#options.now() - this.#playbackStartedAtMs);
+    const deliver = () => {
+      this.#heldBargeIn = undefined;
+      if (this.#subscribers.size === 0) return;
+      this.#log.info('STT', 'caller barged in', { detector: this.detectorName });
+      const startWallMs = this.#options.now() - ((this.#taker?.nowMs ?? 0) - speechStartMs);
+      for (const subscriber of this.#subscribers) subscriber.push({ speechStartMs: startWallMs });
+    };
+    if (waitMs <= 0) deliver();
+    else this.#heldBargeIn ??= setTimeout(deliver, waitMs);
+  }
+
+  async #transcribe(sttLoad: Promise<SttEngine>): Promise<void> {
+    try {
+      const engine = await sttLoad;
+      for await (const event of engine.transcribe(this.#sttInput, { signal: this.#options.signal })) this.#onSttEvent(event);
+    } catch (error) {
+      if (!this.#options.signal.aborted) this.#fail(error);
     } finally {
       this.#ended = true;
       this.#wakeUp();
     }
   }
 
-  #handle(event: SttEvent): void {
-    if (event.type === 'speech-start') {
-      this.#inSpeech = true;
-      this.#segmentBargedIn = false;
-      this.#loudSpeech = false;
-      this.#wakeUp();
-      return;
-    }
-    if (event.type === 'barge-in') {
-      // Remembered for the whole segment: the engine reports it once, maybe between two sentences
-      // or inside a sentence's echo window, and the next watch must still see it.
-      this.#loudSpeech = true;
-      this.#tryBargeIn();
-      return;
-    }
-    if (event.type === 'partial') return;
-    this.#inSpeech = false;
-    this.#loudSpeech = false;
-    // Dropped only when the caller's speech ended while the bot still spoke: a caller who starts
-    // answering just before the bot finishes is heard.
-    const overBot = this.#watch !== undefined;
-    if (overBot && !this.#segmentBargedIn) {
+  #onSttEvent(event: SttEvent): void {
+    if (event.type === 'partial') { this.#taker?.setText(event.text); return; }
+    const turn = this.#turnEnds.shift();
+    if (turn === undefined) return;
+    const now = this.#options.now();
+    // Stream time -> wall clock: the turn ended `atMs - speechEndMs` before the detector said so.
+    const endWall = turn.endedAtWallMs - (turn.atMs - turn.speechEndMs);
+    if (turn.overBot) {
       this.#log.info('STT', 'ignored speech over the bot (no barge-in)', { text: event.text });
     } else {
-      this.#finals.push(this.#toUtterance(event));
+      this.#finals.push({
+        text: event.text.trim(),
+        speechStartMs: endWall - (turn.speechEndMs - turn.speechStartMs),
+        speechEndMs: endWall,
+        sttMs: now - endWall,
+        audio: this.#options.recordAudio ? this.#history.slice(turn.speechStartMs, turn.speechEndMs) : undefined,
+      });
     }
     this.#wakeUp();
   }
 
-  #toUtterance(event: FinalEvent): Utterance {
-    const now = this.#now();
-    // Stream time -> wall clock: the final is reported `decodeMs` after the speech ended.
-    const endWall = now - event.decodeMs - Math.max(0, event.atMs - event.speechEndMs);
-    return {
-      text: event.text.trim(),
-      speechStartMs: endWall - (event.speechEndMs - event.speechStartMs),
-      speechEndMs: endWall,
-      sttMs: now - endWall,
-      audio: this.#recordAudio ? this.#slice(event.speechStartMs, event.speechEndMs) : undefined,
-    };
-  }
-
-  /**
-   * Every frame to the engine (and the recording). fd 3 is not a clock: a leg with VAD/DTX or a
-   * silent Local channel sends nothing when the caller stops talking, and the endpointer only moves
-   * on audio. So while the caller is mid-utterance and fd 3 goes quiet, silence is fed in its place.
-   */
-  async *#tee(frames: AsyncIterable<AudioFrame>): AsyncGenerator<AudioFrame> {
-    const iterator = frames[Symbol.asyncIterator]();
-    let pending = iterator.next();
-    let rateHz = 8000;
-    let filling = false;
-    for (;;) {
-      // A short stall is a late read (a busy box), not silence: only a long gap is filled.
-      const waitMs = filling ? FD3_FILL_STEP_MS : FD3_GAP_MS;
-      const next = this.#inSpeech ? await withGapTimeout(pending, waitMs) : await pending;
-      if (next === 'gap') {
-        filling = true;
-        const frameSamples = (rateHz * 20) / 1000;
-        for (let ms = 0; ms < waitMs; ms += 20) yield { sampleRateHz: rateHz, samples: new Int16Array(frameSamples) };
-        continue;
-      }
-      filling = false;
-      if (next.done === true) return;
-      pending = iterator.next();
-      const frame = next.value;
-      rateHz = frame.sampleRateHz;
-      if (this.#recordAudio) this.#remember(frame);
-      yield frame;
-    }
-  }
-
-  #remember(frame: AudioFrame): void {
-    const audio = this.#audio;
-    audio.rateHz = frame.sampleRateHz;
-    audio.frames.push(frame.samples);
-    audio.streamMs += (frame.samples.length / frame.sampleRateHz) * 1000;
-    // Keep at most the longest utterance plus margin (60 s).
-    while (audio.frames.length > 3000) {
-      const dropped = audio.frames.shift();
-      if (dropped !== undefined) audio.firstMs += (dropped.length / audio.rateHz) * 1000;
-    }
-  }
-
-  #slice(fromMs: number, toMs: number): { samples: Int16Array; sampleRateHz: number } {
-    const audio = this.#audio;
-    const all = new Int16Array(audio.frames.reduce((sum, frame) => sum + frame.length, 0));
-    let offset = 0;
-    for (const frame of audio.frames) { all.set(frame, offset); offset += frame.length; }
-    const toIndex = (ms: number) => Math.max(0, Math.min(all.length, Math.round(((ms - audio.firstMs) / 1000) * audio.rateHz)));
-    return { samples: all.slice(toIndex(fromMs), toIndex(toMs)), sampleRateHz: audio.rateHz };
+  #fail(error: unknown): void {
+    this.#failure ??= error;
+    this.#log.error('STT', 'speech recognition stopped', { error: error instanceof Error ? error.message : String(error) });
+    this.#wakeUp();
   }
 
   #sleep(timeoutMs: number | undefined, signal: AbortSignal): Promise<void> {

@@ -47,7 +47,7 @@ export function rendererVoice(options: { engine: TtsEngine; cacheDir: string; ca
       const audio = renderOptions.cache === true
         ? await renderer.renderPhrase(text, synthesizeOptions)
         : await renderer.render(text, synthesizeOptions);
-      return { file: audio.file, durationMs: audio.durationMs, sampleRateHz: audio.sampleRateHz, synthMs: audio.synthMs };
+      return { file: audio.file, soundPath: audio.filePath, durationMs: audio.durationMs, sampleRateHz: audio.sampleRateHz, synthMs: audio.synthMs };
     },
   };
 }

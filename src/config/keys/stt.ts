@@ -6,28 +6,40 @@ export const sttKeys = {
     type: 'path', scope: 'profile', default: '/var/lib/voicebot/models/vosk',
     doc: 'Folder of an unpacked Vosk model (holds am/, conf/, graph/).',
   },
+  vad: {
+    type: 'enum', scope: 'profile', default: 'silero', values: ['silero', 'energy'],
+    doc: 'Speech detector for turn taking and barge-in: silero (Silero VAD v5, carried in the binary; tells speech from noise) or energy (frame level only: any sound louder than speech_threshold_dbfs is speech).',
+  },
+  echo_cancel: {
+    type: 'bool', scope: 'profile', default: true,
+    doc: "Remove the bot's own voice coming back on the line (echo) from the caller audio before speech detection, using what the bot plays as the reference (vad = silero).",
+  },
   speech_threshold_dbfs: {
-    type: 'number', scope: 'profile', default: -40, min: -80, max: 0,
-    doc: 'Caller audio louder than this (20 ms frame level, dBFS) counts as speech. Raise it on noisy lines.',
+    type: 'number', scope: 'profile', default: -45, min: -80, max: 0,
+    doc: 'Caller audio quieter than this (frame level, dBFS) is never speech. With vad = energy it is the whole rule: raise it on noisy lines.',
   },
   speech_start_ms: {
-    type: 'int', scope: 'profile', default: 200, min: 20, max: 2000,
+    type: 'int', scope: 'profile', default: 160, min: 20, max: 2000,
     doc: 'Continuous speech needed before the caller counts as speaking.',
   },
   speech_end_ms: {
-    type: 'int', scope: 'profile', default: 700, min: 100, max: 5000,
-    doc: 'Quiet after speech that ends the caller\'s turn (Vosk may end it sooner once the caller is quiet).',
+    type: 'int', scope: 'profile', default: 450, min: 100, max: 5000,
+    doc: "Quiet that ends the caller's turn when their last words sound finished (falling or question pitch), or give no cue.",
+  },
+  speech_pause_ms: {
+    type: 'int', scope: 'profile', default: 1300, min: 100, max: 5000,
+    doc: "Quiet that ends the caller's turn when their last words sound unfinished (level pitch; with a real Vosk model also a trailing 'and', 'the', 'to'...). Set it to speech_end_ms to turn the cue off.",
   },
   max_utterance_seconds: {
     type: 'int', scope: 'profile', default: 20, min: 2, max: 120,
     doc: 'Longest caller turn; longer speech is cut and answered.',
   },
   barge_in_threshold_dbfs: {
-    type: 'number', scope: 'profile', default: -32, min: -80, max: 0,
-    doc: 'While the bot speaks, caller audio must be louder than this to interrupt it.',
+    type: 'number', scope: 'profile', default: -45, min: -80, max: 0,
+    doc: "While the bot speaks, caller speech quieter than this (after the bot's echo is removed) cannot interrupt it. With vad = energy raise it above the bot's echo (e.g. -32).",
   },
   barge_in_min_ms: {
-    type: 'int', scope: 'profile', default: 300, min: 20, max: 5000,
-    doc: 'While the bot speaks, continuous caller speech needed to interrupt it (a high value makes barge-in rare).',
+    type: 'int', scope: 'profile', default: 150, min: 20, max: 5000,
+    doc: 'While the bot speaks, continuous caller speech needed to interrupt it (a high value makes barge-in rare; coughs and door slams are shorter than 300 ms).',
   },
 } as const satisfies KeyTable;
