@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Expectation } from './corpus.ts';
 import { type CorpusOptions, corpusPlan } from './groups.ts';
 import { type CaseScore, scoreCase } from './metrics.ts';
-import { type CaseRun, MODES, runCase } from './run-case.ts';
+import { type CaseRun, MODES, type Overrides, runCase } from './run-case.ts';
 
 export interface CaseResult {
   id: string;
@@ -23,7 +23,7 @@ export interface CaseResult {
   scores: CaseScore[];
 }
 
-interface WorkerOptions extends CorpusOptions { worker: number; jobs: number }
+interface WorkerOptions extends CorpusOptions { worker: number; jobs: number; overrides: Overrides }
 
 /** JSON without Infinity/NaN (a turn that never ended is null on the wire). */
 export function toJson(value: unknown, indent?: number): string {
@@ -41,7 +41,7 @@ async function work(options: WorkerOptions): Promise<void> {
   for (let i = options.worker; i < plan.length; i += options.jobs) {
     const c = plan[i]!.build();
     const runs: CaseRun[] = [];
-    for (const mode of MODES) runs.push(await runCase(c, mode));
+    for (const mode of MODES) runs.push(await runCase(c, mode, options.overrides));
     const result: CaseResult = { id: c.id, group: c.group, detail: c.detail, expect: c.expect, runs, scores: runs.map((run) => scoreCase(c, run)) };
     process.stdout.write(`${toJson(result)}\n`);
   }
@@ -50,12 +50,12 @@ async function work(options: WorkerOptions): Promise<void> {
 }
 
 /** Every case of the corpus through every mode, over `jobs` child processes; results in corpus order. */
-export async function runCorpus(options: CorpusOptions, jobs: number, onProgress?: (done: number) => void): Promise<{ results: CaseResult[]; workerCpuS: number }> {
+export async function runCorpus(options: CorpusOptions, jobs: number, overrides: Overrides, onProgress?: (done: number) => void): Promise<{ results: CaseResult[]; workerCpuS: number }> {
   const results: CaseResult[] = [];
   let workerCpuUs = 0;
   const script = fileURLToPath(import.meta.url);
   await Promise.all(Array.from({ length: jobs }, (_, worker) => new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [script, toJson({ ...options, worker, jobs })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script, toJson({ ...options, worker, jobs, overrides })], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       if (line.startsWith('{"workerCpuUs"')) { workerCpuUs += (JSON.parse(line) as { workerCpuUs: number }).workerCpuUs; return; }
