@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { VadMode } from '../src/vad/turn-taker.ts';
+import { DEFAULT_TURN_TAKING, type VadMode } from '../src/vad/turn-taker.ts';
 import { median, markdownTable } from './stats.ts';
 import { caseSeconds } from './turn-taking/corpus.ts';
 import { type CorpusOptions, corpusPlan, groupNames } from './turn-taking/groups.ts';
@@ -35,8 +35,13 @@ const jobs = Math.max(1, Number.parseInt(option('--jobs') ?? String(Math.min(2, 
 const wholeCallPercent = Number.parseFloat(option('--call-cpu-percent') ?? '3.3');
 // --set endAfterPauseMs=900: try a turn-taker option instead of the product default (Silero modes).
 const overrides: Overrides = Object.fromEntries(process.argv.flatMap((arg, i) => {
-  const [key, value] = arg === '--set' ? (process.argv[i + 1] ?? '').split('=') : [];
-  return key === undefined || value === undefined ? [] : [[key, value === 'true' || value === 'false' ? value === 'true' : Number(value)]];
+  if (arg !== '--set') return [];
+  const [key = '', text = ''] = (process.argv[i + 1] ?? '').split('=');
+  const value = text === 'true' || text === 'false' ? text === 'true' : Number(text);
+  if (!(key in DEFAULT_TURN_TAKING) || (typeof value === 'number' && (text === '' || Number.isNaN(value)))) {
+    throw new Error(`--set ${process.argv[i + 1] ?? ''}: expected OPTION=VALUE with OPTION one of ${Object.keys(DEFAULT_TURN_TAKING).join(', ')} and a number or true/false`);
+  }
+  return [[key, value]];
 }));
 const jsonWanted = process.argv.includes('--json');
 const jsonPath = option('--json') ?? join(dirname(fileURLToPath(import.meta.url)), 'results', 'turn-taking.json');
