@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { concatSamples, silence } from '../src/audio/pcm.ts';
 import { buzz, speak, speechUnavailable } from '../src/simulate/caller-speech.ts';
 import { FakeAsteriskCall, type FakeCallResult } from '../src/simulate/fake-asterisk.ts';
-import { writeTinyVoskModel } from '../src/stt/tiny-model.ts';
+import { writeTinyVoskModel } from '../src/simulate/tiny-vosk-model.ts';
 import { rawDb } from '../test/store/helpers.ts';
 import { mainTs, nodeBin, repoRoot } from '../test/support/paths.ts';
 import { childrenWithEnv } from '../test/faults/support/proc.ts';

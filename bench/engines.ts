@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { concatSamples } from '../src/audio/pcm.ts';
 import { resample } from '../src/audio/resample.ts';
-import { writeTinyVoskModel } from '../src/stt/tiny-model.ts';
+import { writeTinyVoskModel } from '../src/simulate/tiny-vosk-model.ts';
 import { VoskModel } from '../src/stt/vosk-model.ts';
 import { VoskRecognizer } from '../src/stt/vosk-recognizer.ts';
 import { PiperTtsEngine } from '../src/tts/piper-tts.ts';

@@ -18,6 +18,7 @@ const benches: [string, string[]][] = [
   ['store.ts', []],
   ['turn.ts', quick ? ['1'] : ['3']],
   ['calls.ts', quick ? ['--quick'] : []],
+  ['turn-taking/call-cpu.ts', quick ? ['1'] : ['5']],
   ['turn-taking.ts', quick ? ['--quick'] : []],
 ];
 let failed = 0;

@@ -1,17 +1,15 @@
 /**
  * The one error type voicebot throws on purpose. `code` is stable (tests, logs and the dialplan
- * status depend on it); `retryable` says whether trying the same thing again can succeed.
- * Errors become exit codes and VOICEBOT_STATUS in exactly one place: the composition root.
+ * status depend on it). Errors become exit codes and VOICEBOT_STATUS in exactly one place: the
+ * composition root.
  */
 export class VoicebotError extends Error {
   readonly code: string;
-  readonly retryable: boolean;
 
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VoicebotError';
     this.code = code;
-    this.retryable = options.retryable ?? false;
   }
 }
 

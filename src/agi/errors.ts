@@ -13,13 +13,14 @@ export type HangupCause =
 
 /**
  * A protocol-level failure of the AGI conversation. Stable codes:
- * - `AGI_INVALID_COMMAND` (510), `AGI_DEAD_CHANNEL` (511), `AGI_USAGE` (520): Asterisk refused a command.
+ * - `AGI_INVALID_COMMAND` (510), `AGI_USAGE` (520): Asterisk refused a command (a 511 is a hangup).
  * - `AGI_MALFORMED_REPLY`: a reply line we cannot parse (never treated as hangup silently).
  * - `AGI_LINE_TOO_LONG`: a line from Asterisk beyond the framing limit.
  * - `AGI_ENV_INCOMPLETE`, `AGI_ENV_TIMEOUT`, `AGI_ENV_MALFORMED`: the agi_ block at start is unusable.
  * - `AGI_BAD_ARGUMENT`: a command we were asked to send contains CR or LF.
  * - `AGI_CHANNEL_CLOSED`: the channel was closed by us.
- * - `FD3_UNAVAILABLE`: fd 3 is not open (plain AGI instead of EAGI, or closed by the parent).
+ * - `FD3_UNAVAILABLE`: fd 3 is not open (plain AGI instead of EAGI, or closed by the parent); from
+ *   the audio reader's `Fd3Error` or the env block.
  */
 export class AgiError extends VoicebotError {
   /** The exact reply lines that caused the error, when there were any. */
@@ -41,9 +42,4 @@ export class AgiHangupError extends VoicebotError {
     this.name = 'AgiHangupError';
     this.hangupCause = hangupCause;
   }
-}
-
-/** True when the error means "the call is gone", whatever the source. */
-export function isHangup(error: unknown): error is AgiHangupError {
-  return error instanceof AgiHangupError;
 }

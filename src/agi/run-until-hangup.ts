@@ -1,3 +1,4 @@
+import { untilAborted } from '../runtime/deadline.ts';
 import { AgiHangupError } from './errors.ts';
 
 /**
@@ -5,18 +6,7 @@ import { AgiHangupError } from './errors.ts';
  * comes first: nothing waits for a reply that may never come once the call is gone.
  */
 export function untilHangup<T>(work: Promise<T>, hangup: AbortSignal): Promise<T> {
-  if (hangup.aborted) {
-    work.catch(() => {});
-    return Promise.reject(hangupReason(hangup));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(hangupReason(hangup));
-    hangup.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => { hangup.removeEventListener('abort', onAbort); resolve(value); },
-      (error: unknown) => { hangup.removeEventListener('abort', onAbort); reject(error); },
-    );
-  });
+  return untilAborted(work, hangup, (signal) => { throw hangupReason(signal); });
 }
 
 function hangupReason(signal: AbortSignal): AgiHangupError {

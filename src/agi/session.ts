@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { Fd3Error } from '../audio/errors.ts';
 import { Fd3Reader, type EagiAudioFormat } from '../audio/fd3-reader.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
@@ -70,7 +71,7 @@ export async function openAgiSession(options: AgiSessionOptions): Promise<AgiSes
       audio = new Fd3Reader(options.audio, { logger, format });
     }
   } catch (error) {
-    audioError = error instanceof AgiError ? error : new AgiError('FD3_UNAVAILABLE', String(error), { cause: error });
+    audioError = toAudioError(error);
     logger.error('AGI', 'no caller audio', { code: audioError.code, error: audioError.message });
   }
   const agi = new Agi(channel);
@@ -107,4 +108,11 @@ export async function openAgiSession(options: AgiSessionOptions): Promise<AgiSes
     }
   }
   return session;
+}
+
+/** Any failure to open fd 3 as the session's typed error; an Fd3Error keeps its code and message. */
+function toAudioError(error: unknown): AgiError {
+  if (error instanceof AgiError) return error;
+  if (error instanceof Fd3Error) return new AgiError(error.code, error.message, { cause: error });
+  return new AgiError('FD3_UNAVAILABLE', String(error), { cause: error });
 }

@@ -1,9 +1,10 @@
 import { createReadStream, fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { AgiError } from '../agi/errors.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
+import { AsyncQueue } from '../runtime/async-queue.ts';
+import { Fd3Error } from './errors.ts';
 
 /** EAGI audio formats: `slin` (8 kHz, the default) or `slin16` (`EAGI_AUDIO_FORMAT=slin16`). */
 export type EagiAudioFormat = 'slin' | 'slin16';
@@ -56,8 +57,7 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
   #format: EagiAudioFormat;
   #formatKnown: boolean;
   #pending: Buffer = Buffer.alloc(0);
-  #queue: AudioFrame[] = [];
-  #waiter: (() => void) | undefined;
+  readonly #queue = new AsyncQueue<AudioFrame>();
   #audioMs = 0;
   #ended = false;
   readonly #eof = new AbortController();
@@ -83,15 +83,15 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
 
   /**
    * Open fd 3 (or another fd) without blocking the event loop. A pipe or socket is read through
-   * `net.Socket` (epoll, closes at once); a regular file through a read stream. Throws
-   * `FD3_UNAVAILABLE` when the fd is not open (plain AGI() instead of EAGI()).
+   * `net.Socket` (epoll, closes at once); a regular file through a read stream. Throws an
+   * `Fd3Error` (`FD3_UNAVAILABLE`) when the fd is not open (plain AGI() instead of EAGI()).
    */
   static open(fd = 3, options: Fd3ReaderOptions = {}): Fd3Reader {
     let stats;
     try {
       stats = fstatSync(fd);
     } catch (error) {
-      throw new AgiError('FD3_UNAVAILABLE', `fd ${fd} is not open: no caller audio. Start voicebot with EAGI(), not AGI()`, { cause: error });
+      throw new Fd3Error(`fd ${fd} is not open: no caller audio. Start voicebot with EAGI(), not AGI()`, { cause: error });
     }
     if (stats.isFIFO() || stats.isSocket()) {
       return new Fd3Reader(new Socket({ fd, readable: true, writable: false }), options);
@@ -99,7 +99,7 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
     if (stats.isFile()) {
       return new Fd3Reader(createReadStream('', { fd, autoClose: true }), options);
     }
-    throw new AgiError('FD3_UNAVAILABLE', `fd ${fd} is neither a pipe nor a file: no caller audio`);
+    throw new Fd3Error(`fd ${fd} is neither a pipe nor a file: no caller audio`);
   }
 
   get format(): EagiAudioFormat {
@@ -111,7 +111,6 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
     this.#format = format;
     this.#formatKnown = true;
     this.#framePending(performance.now());
-    this.#wake();
   }
 
   /** Aborted when fd 3 reaches EOF or fails (a hangup with AGIEXITONHANGUP=yes). */
@@ -129,17 +128,7 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<AudioFrame> {
-    return {
-      next: async (): Promise<IteratorResult<AudioFrame>> => {
-        for (;;) {
-          const frame = this.#queue.shift();
-          if (frame !== undefined) return { value: frame, done: false };
-          if (this.#ended) return { value: undefined, done: true };
-          await new Promise<void>((resolve) => { this.#waiter = resolve; });
-        }
-      },
-      return: async (): Promise<IteratorResult<AudioFrame>> => ({ value: undefined, done: true }),
-    };
+    return this.#queue[Symbol.asyncIterator]();
   }
 
   #receive(chunk: Buffer): void {
@@ -159,7 +148,6 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
       return;
     }
     this.#framePending(receivedAtMs);
-    this.#wake();
   }
 
   #framePending(receivedAtMs: number): void {
@@ -179,11 +167,7 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
     this.#queue.push({ samples, sampleRateHz, timestampMs: this.#audioMs, receivedAtMs });
     this.#audioMs += (samples.length / sampleRateHz) * 1000;
     this.stats.frames += 1;
-    const excess = this.#queue.length - this.#maxQueuedFrames();
-    if (excess > 0) {
-      this.#queue.splice(0, excess);
-      this.stats.droppedFrames += excess;
-    }
+    this.stats.droppedFrames += this.#queue.dropOldest(this.#maxQueuedFrames());
   }
 
   #end(how: 'eof' | 'error' | 'closed'): void {
@@ -194,12 +178,6 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
     this.#pending = Buffer.alloc(0);
     this.#ended = true;
     if (how !== 'closed') this.#eof.abort(new Error(`fd 3 ${how}`));
-    this.#wake();
-  }
-
-  #wake(): void {
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.();
+    this.#queue.end();
   }
 }

@@ -1,9 +1,10 @@
-import type { AgiSession } from '../agi/session.ts';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { untilHangup } from '../agi/run-until-hangup.ts';
+import { openAgiSession, type AgiSession } from '../agi/session.ts';
 import type { Config, KeyName } from '../config/keys/index.ts';
 import { generalKeys } from '../config/keys/general.ts';
-import type { ValueSource } from '../config/load.ts';
+import { loadConfig, type ValueSource } from '../config/load.ts';
 import { errorCode, errorMessage } from '../errors.ts';
 import { Logger } from '../log.ts';
 import { hangupSignal } from '../runtime/hangup-signal.ts';
@@ -28,7 +29,6 @@ export async function runCallEntry(options: CallEntryOptions): Promise<number> {
   let configError: unknown;
   let sources: Record<KeyName, ValueSource> | undefined;
   try {
-    const { loadConfig } = await import('../config/load.ts');
     const loaded = loadConfig({ path: options.configPath, env: options.env });
     configFile = loaded.file;
     config = loaded.resolve(options.profile);
@@ -66,7 +66,6 @@ interface CallSetup {
 }
 
 async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
-  const { openAgiSession } = await import('../agi/session.ts');
   let session: AgiSession;
   try {
     session = await openAgiSession({ input: process.stdin, output: process.stdout, audio: 3, hangupSource: hangupSignal, logger });
@@ -84,6 +83,9 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
       if (setup.config !== undefined) await recordRefusedCall(setup, setup.config, session, problems, log);
       return 0;
     }
+    // Dynamic: every stage (STT, TTS, LLM, store, the call session) is evaluated only for a call
+    // that passed the setup checks, after the AGI session is open and fd 3 is being drained; a
+    // refused call sets VOICEBOT_STATUS without loading any of them.
     const { runConversation } = await import('./compose.ts');
     try {
       await runConversation({ session, config: setup.config, configFile: setup.configFile, profile: setup.profile, log, startedAtMs: setup.startedAtMs });
@@ -94,8 +96,10 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
     }
     return 0;
   } finally {
+    const cpu = process.cpuUsage();
     log.info('CALL', 'process done', {
       fd3Bytes: session.audio?.stats.bytes, fd3Overruns: session.audio?.stats.overruns, fd3Dropped: session.audio?.stats.droppedFrames,
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     });
     session.close();
   }
@@ -110,6 +114,8 @@ function setupProblems(setup: CallSetup, session: AgiSession): string[] {
 
 /** A refused call still gets its row (end_reason setup_error, the problems as events): the admin sees it. */
 async function recordRefusedCall(setup: CallSetup, config: Config, session: AgiSession, problems: readonly string[], log: Logger): Promise<void> {
+  // Dynamic: only a refused call opens the store here (an answered call gets it through
+  // compose.ts), so the store modules stay off the path to the AGI session.
   const { callStoreFromConfig } = await import('../store/call-store.ts');
   const store = callStoreFromConfig(config, log);
   const env = session.env;
@@ -124,7 +130,6 @@ async function recordRefusedCall(setup: CallSetup, config: Config, session: AgiS
 
 /** Leave the call unanswered and tell the dialplan why (VOICEBOT_STATUS=ERROR). */
 async function refuseCall(session: AgiSession, log: Logger): Promise<void> {
-  const { untilHangup } = await import('../agi/run-until-hangup.ts');
   try {
     await untilHangup(session.agi.setVariable('VOICEBOT_STATUS', 'ERROR'), session.hangup);
     await untilHangup(session.agi.setVariable('VOICEBOT_ACTION', 'handoff'), session.hangup);

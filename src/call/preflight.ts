@@ -2,8 +2,8 @@ import type { Config, KeyName } from '../config/keys/index.ts';
 import type { ValueSource } from '../config/load.ts';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { errorMessage } from '../errors.ts';
-import { llmSettingsFrom } from '../llm/index.ts';
-import { checkEspeakData, checkPiperVoice, checkPromptFile, checkVoskModel } from '../runtime/setup-checks.ts';
+import { checkPromptFile, llmSettingsFrom } from '../llm/index.ts';
+import { checkEspeakData, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
 
 /**
  * What must hold before ANSWER: a model, a voice and a prompt that exist. A call that cannot work

@@ -1,11 +1,12 @@
 import type { Config, KeyName } from '../config/keys/index.ts';
 import { loadConfig, type LoadedConfig, type ValueSource } from '../config/load.ts';
 import { ConfigError, errorMessage } from '../errors.ts';
+import { checkPromptFile } from '../llm/prompt.ts';
 import { checkNativeLibraries, fail, pass } from '../runtime/native-check.ts';
 import { checkSileroVad } from '../vad/self-check.ts';
-import { checkPromptFile } from '../runtime/setup-checks.ts';
 import { currentAccount, lookupAccount } from './doctor-access.ts';
 import { checkAgiBin, checkConfigReadable, checkPaths, warn, withAccess, type AccessContext, type DoctorResult } from './doctor-checks.ts';
+import { VERSION } from './version.ts';
 
 export interface DoctorOptions {
   configPath: string | undefined;
@@ -60,7 +61,7 @@ async function checkSetup(options: DoctorOptions, report: (result: DoctorResult)
   }
 
   for (const result of checkPaths(general, access)) {
-    report(result.name === 'asterisk agi-bin' ? checkAgiBin(general.agi_bin_dir, access, options.version ?? await programVersion()) : result);
+    report(result.name === 'asterisk agi-bin' ? checkAgiBin(general.agi_bin_dir, access, options.version ?? VERSION) : result);
   }
 
   const targets = options.profile !== undefined ? [options.profile] : ['', ...loaded.profiles];
@@ -132,11 +133,6 @@ function differs(config: Config, general: Config, checkName: string): boolean {
 
 function labelled(label: string, result: DoctorResult): DoctorResult {
   return { ...result, name: `${label}${result.name}` };
-}
-
-async function programVersion(): Promise<string> {
-  const { VERSION } = await import('./program.ts');
-  return VERSION;
 }
 
 function printResult(result: DoctorResult): void {

@@ -1,13 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
-import packageJson from '../../package.json' with { type: 'json' };
 import { registerCalls } from './calls-command.ts';
 import { registerSimulate } from './simulate-command.ts';
-
-export const VERSION: string = packageJson.version;
+import { VERSION } from './version.ts';
 
 /** Exit codes: 0 ok, 1 a check or command failed, 2 usage error (as Unix tools do), 70 internal bug. */
 export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 /**

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
+import { addSimulateLineOptions, type SimulateLineCliOptions } from './simulate-line-options.ts';
 
-interface SimulateCliOptions {
+interface SimulateCliOptions extends SimulateLineCliOptions {
   caller?: string;
   demo?: boolean;
   config?: string;
@@ -16,7 +17,7 @@ interface SimulateCliOptions {
 
 /** Registers `voicebot simulate`: one whole call against the built-in fake Asterisk. */
 export function registerSimulate(program: Command, env: NodeJS.ProcessEnv): void {
-  program
+  const command = program
     .command('simulate')
     .description('run one whole call without a phone: the built-in fake Asterisk plays caller.wav into voicebot and records the call')
     .option('--caller <wav>', "the caller's side, a 16-bit mono WAV (make one: espeak-ng -w caller.wav 'hello')")
@@ -40,6 +41,7 @@ export function registerSimulate(program: Command, env: NodeJS.ProcessEnv): void
         process.exitCode = error instanceof UsageError ? 2 : 1;
       }
     });
+  addSimulateLineOptions(command);
 }
 
 async function simulate(options: SimulateCliOptions, env: NodeJS.ProcessEnv): Promise<void> {
@@ -52,6 +54,8 @@ async function simulate(options: SimulateCliOptions, env: NodeJS.ProcessEnv): Pr
   const speed = Number.parseFloat(options.speed);
   if (!(hangupAfterSeconds >= 0)) throw new UsageError('--hangup-after must be a number of seconds >= 0');
   if (!(speed > 0 && speed <= 100)) throw new UsageError('--speed must be a number from 0 to 100');
+  const { simulateLineChoices } = await import('./simulate-line-options.ts');
+  const lineChoices = await simulateLineChoices(options, options.config !== undefined);
   if (options.caller === undefined && options.demo !== true) throw new UsageError('say who calls: --caller caller.wav, or --demo for the built-in caller');
   const outDir = resolve(options.out);
   mkdirSync(outDir, { recursive: true });
@@ -66,7 +70,10 @@ async function simulate(options: SimulateCliOptions, env: NodeJS.ProcessEnv): Pr
   let close = async () => {};
   if (configPath === undefined) {
     const { prepareSimulation } = await import('../simulate/setup.ts');
-    const setup = await prepareSimulation({ outDir, env, extraSettings: { transfer_destinations: 'sales=PJSIP/201, support=Queue/support' } });
+    const setup = await prepareSimulation({
+      outDir, env, extraSettings: { transfer_destinations: 'sales=PJSIP/201, support=Queue/support' },
+      fakeOllamaScript: lineChoices.fakeOllama.script, forceFakeOllama: lineChoices.fakeOllama.script !== undefined, fakeOllamaTokenDelayMs: lineChoices.fakeOllama.tokenDelayMs,
+    });
     configPath = setup.configPath;
     close = setup.close;
     process.stdout.write(`engines     ${setup.usesTestEngines ? 'SOME ARE TEST ENGINES (real models missing, see below)' : 'all real'}\n`);
@@ -79,6 +86,7 @@ async function simulate(options: SimulateCliOptions, env: NodeJS.ProcessEnv): Pr
     const result = await runSimulatedCall({
       callerWav, outDir, configPath, profile: options.profile, dtmf,
       hangupAfterAudioMs: hangupAfterSeconds * 1000, hangupMode: options.hangupMode as 'default',
+      line: lineChoices.line, afterCallerAudio: lineChoices.afterCallerAudio,
       audioFormat: options.slin16 === true ? 'slin16' : 'slin', timeScale: speed, soundsDir: options.soundsDir, env: childEnv,
     });
     const call = result.call;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, errorCode, errorMessage } from '../errors.ts';
+import { fail, pass, type CheckResult } from '../runtime/native-check.ts';
 import type { TransferDestination } from './settings.ts';
 
 /** Per-call facts the system prompt template can use. */
@@ -45,6 +46,32 @@ export function checkTemplate(template: string, file: string): void {
         `use only ${PROMPT_VARIABLES.map((v) => `{{${v}}}`).join(' ')}`);
     }
   }
+}
+
+/**
+ * The profile's prompt template exists, is readable and uses only known variables. `where` is the
+ * `file:line` (or `env NAME`) that set llm_prompt_file, so the message names the line to fix.
+ */
+export function checkPromptFile(path: string, where: string): CheckResult {
+  const name = 'prompt file';
+  if (path === '') return pass(name, 'built-in prompt (llm_prompt_file is empty)');
+  const at = `${where}: key 'llm_prompt_file'`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = errorCode(error);
+    const problem = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${errorMessage(error)})`;
+    return fail(name, `${at}: the prompt file ${path} ${problem}`,
+      code === 'EACCES' ? `make it readable by the Asterisk user (chmod 0640, group asterisk)`
+        : 'create the file or fix llm_prompt_file (a relative path is taken from the folder of voicebot.conf)');
+  }
+  try {
+    checkTemplate(text, path);
+  } catch (error) {
+    return fail(name, `${where}: ${errorMessage(error).replace(/\. Fix: .*$/s, '')}`, `use only ${PROMPT_VARIABLES.map((v) => `{{${v}}}`).join(' ')}`);
+  }
+  return pass(name, path);
 }
 
 /**

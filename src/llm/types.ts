@@ -14,11 +14,13 @@ export type LlmFailureCode =
 /** A typed LLM failure; `code` is stable, `retryable` says whether the next turn may succeed. */
 export class LlmError extends VoicebotError {
   override readonly code: LlmFailureCode;
+  readonly retryable: boolean;
 
   constructor(code: LlmFailureCode, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(code, message, { retryable: options.retryable ?? code !== 'LLM_MODEL_MISSING', cause: options.cause });
+    super(code, message, { cause: options.cause });
     this.name = 'LlmError';
     this.code = code;
+    this.retryable = options.retryable ?? code !== 'LLM_MODEL_MISSING';
   }
 }
 

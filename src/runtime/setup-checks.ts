@@ -1,12 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorCode, errorMessage } from '../errors.ts';
-import { checkTemplate, PROMPT_VARIABLES } from '../llm/prompt.ts';
 import { fail, pass, type CheckResult } from './native-check.ts';
 
 const FETCH_MODELS = 'run scripts/fetch-models, or place the files by hand as models/README.md describes';
 
-/** Model, voice and espeak data checks: pure file-system reads, shared by doctor and the call preflight. */
+/** Model, voice and espeak data checks: pure file-system reads, shared by doctor, simulate and the call preflight. */
 export function checkVoskModel(dir: string): CheckResult {
   const name = 'vosk model';
   if (!existsSync(dir)) return fail(name, `${dir} does not exist`, `set vosk_model_dir, or ${FETCH_MODELS}`);
@@ -30,30 +28,4 @@ export function checkEspeakData(dir: string): CheckResult {
   const name = 'espeak-ng data';
   if (!existsSync(join(dir, 'phontab'))) return fail(name, `${dir} has no phontab`, 'apt-get install espeak-ng-data, or set espeak_data_dir');
   return pass(name, dir);
-}
-
-/**
- * The profile's prompt template exists, is readable and uses only known variables. `where` is the
- * `file:line` (or `env NAME`) that set llm_prompt_file, so the message names the line to fix.
- */
-export function checkPromptFile(path: string, where: string): CheckResult {
-  const name = 'prompt file';
-  if (path === '') return pass(name, 'built-in prompt (llm_prompt_file is empty)');
-  const at = `${where}: key 'llm_prompt_file'`;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = errorCode(error);
-    const problem = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${errorMessage(error)})`;
-    return fail(name, `${at}: the prompt file ${path} ${problem}`,
-      code === 'EACCES' ? `make it readable by the Asterisk user (chmod 0640, group asterisk)`
-        : 'create the file or fix llm_prompt_file (a relative path is taken from the folder of voicebot.conf)');
-  }
-  try {
-    checkTemplate(text, path);
-  } catch (error) {
-    return fail(name, `${where}: ${errorMessage(error).replace(/\. Fix: .*$/s, '')}`, `use only ${PROMPT_VARIABLES.map((v) => `{{${v}}}`).join(' ')}`);
-  }
-  return pass(name, path);
 }

@@ -8,11 +8,13 @@ import { AsteriskEngine } from './asterisk/engine.ts';
 import type { FakeAsteriskOptions } from './asterisk/fake-call-options.ts';
 import { deliverHangup, HANGUP_MODES, hangupModeVariables, type HangupMode } from './asterisk/hangup-modes.ts';
 import { processGroupMembers } from './asterisk/process-group.ts';
+import { PhoneLine } from './line/phone-line.ts';
 
 export type { FakeCallResult, FakeEvent } from './asterisk/call-recorder.ts';
 export type { CallerAction, CallerEvent } from './asterisk/caller-script.ts';
 export { asteriskProcessEnv } from './asterisk/eagi-process.ts';
 export type { FakeAsteriskOptions } from './asterisk/fake-call-options.ts';
+export type { Fd3Frame } from './asterisk/call-recorder.ts';
 export { HANGUP_MODES, type HangupMode } from './asterisk/hangup-modes.ts';
 
 /**
@@ -81,6 +83,7 @@ export class FakeAsteriskCall {
     const recorder = this.#recorder;
     const { resampleLinear } = await import('./asterisk/sounds.ts');
     const callerAudio = resampleLinear(options.callerAudio ?? new Int16Array(0), options.callerRateHz ?? this.#rateHz, this.#rateHz);
+    const line = options.line === undefined ? undefined : new PhoneLine(options.line, this.#rateHz);
     const pipes = await makeEagiPipes();
     const args = options.args ?? [];
     const [file, ...commandArgs] = options.command;
@@ -98,6 +101,7 @@ export class FakeAsteriskCall {
       nowMs: () => this.nowMs(),
       after: (ms, fn) => this.#clock.after(ms, fn),
       write: (text) => { const stdin = this.#program.stdin; if (!stdin.destroyed && stdin.writable) stdin.write(text); },
+      playbackStarted: (start) => line?.playbackStarted(start.startMs, start.samples, start.sampleRateHz),
       hungUp: (cause) => this.#channelHungUp(cause),
       setAudioFlowing: (flowing) => this.#pump.setFlowing(flowing),
       played: (playback) => recorder.playbacks.push(playback),
@@ -114,6 +118,8 @@ export class FakeAsteriskCall {
     const pid = program.pid;
     this.#pump = new CallerAudioPump({
       fd: program.fd3, audio: callerAudio, rateHz: this.#rateHz, afterAudio: options.afterCallerAudio, scale: this.#clock.scale,
+      line: line === undefined ? undefined : (index, caller) => line.frame(index, caller),
+      sent: (index, samples) => recorder.fd3Frames.push({ index, samples }),
       nowMs: () => this.nowMs(), alive: () => this.#engine.alive, event: (kind, fields) => recorder.event(kind, fields),
     });
 

@@ -4,7 +4,7 @@ import { defaultConfig } from '../config/load.ts';
 import { checkOllama } from '../llm/health.ts';
 import { programDir } from '../runtime/native.ts';
 import { checkEspeakData, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
-import { writeTinyVoskModel } from '../stt/tiny-model.ts';
+import { writeTinyVoskModel } from './tiny-vosk-model.ts';
 import { demoScript, startFakeOllama, type FakeOllama, type FakeScript } from './fake-ollama.ts';
 
 export interface SimulationSetup {
@@ -26,6 +26,8 @@ export interface SimulationSetupOptions {
   forceTestEngines?: boolean;
   /** Script of the fake Ollama when it is used (default: the demo receptionist). */
   fakeOllamaScript?: FakeScript;
+  /** Use the fake Ollama even when a real one answers (scripted replies were asked for). */
+  forceFakeOllama?: boolean;
   fakeOllamaTokenDelayMs?: number;
   /** Extra `key = value` lines for [general]. */
   extraSettings?: Record<string, string | number | boolean>;
@@ -80,7 +82,7 @@ export async function prepareSimulation(options: SimulationSetupOptions): Promis
   const host = env['VOICEBOT_OLLAMA_HOST'] || env['OLLAMA_HOST'] || defaults.ollama_host;
   const model = env['VOICEBOT_OLLAMA_MODEL'] || defaults.ollama_model;
   let fake: FakeOllama | undefined;
-  const health = force ? undefined : await checkOllama(host, model, { timeoutMs: 1500 });
+  const health = force || options.forceFakeOllama === true ? undefined : await checkOllama(host, model, { timeoutMs: 1500 });
   if (health?.ok === true) {
     settings['ollama_host'] = host;
     settings['ollama_model'] = model;
@@ -90,7 +92,7 @@ export async function prepareSimulation(options: SimulationSetupOptions): Promis
     fake = await startFakeOllama({ script: options.fakeOllamaScript ?? demoScript, tokenDelayMs: options.fakeOllamaTokenDelayMs ?? 50 });
     settings['ollama_host'] = fake.host;
     settings['ollama_model'] = model;
-    engines.push(`LLM  TEST ENGINE: scripted fake Ollama on ${fake.host} (echoes the caller, ends on goodbye). Missing: ${health === undefined ? '(test engines forced)' : `${health.detail}; fix: ${health.fix}`}`);
+    engines.push(`LLM  TEST ENGINE: scripted fake Ollama on ${fake.host} (${options.fakeOllamaScript === undefined ? 'echoes the caller, ends on goodbye' : 'the scripted replies'}). Missing: ${health === undefined ? (force ? '(test engines forced)' : '(scripted replies asked for)') : `${health.detail}; fix: ${health.fix}`}`);
   }
 
   Object.assign(settings, options.extraSettings ?? {});

@@ -6,6 +6,8 @@ import { UsageError, VoicebotError } from '../errors.ts';
 import { resampleLinear } from './asterisk/sounds.ts';
 import { formatCommandLog, formatTranscript, mixStereo } from './call-recording.ts';
 import { FakeAsteriskCall, HANGUP_MODES, type CallerEvent, type FakeCallResult } from './fake-asterisk.ts';
+import { fd3Timeline } from './line/fd3-timeline.ts';
+import { describePhoneLine, preparePhoneLine, type PhoneLineSpec } from './line/line-spec.ts';
 
 export type HangupModeName = keyof typeof HANGUP_MODES;
 
@@ -32,6 +34,10 @@ export interface SimulateOptions {
   /** Kill the program if it runs longer than this (real ms, default: call length + 60 s). */
   killAfterMs?: number;
   onStderr?: (text: string) => void;
+  /** Noise, echo, mu-law and gaps on fd 3; babble is made once into `outDir`. */
+  line?: PhoneLineSpec | undefined;
+  /** After the caller audio: silent frames (default) or nothing at all. */
+  afterCallerAudio?: 'silence' | 'nothing';
 }
 
 export interface SimulateResult {
@@ -100,18 +106,23 @@ export async function runSimulatedCall(options: SimulateOptions): Promise<Simula
     timeScale,
     events,
     soundsDir: options.soundsDir,
+    line: options.line === undefined ? undefined : preparePhoneLine(options.line, { rateHz, cacheDir: outDir }),
+    afterCallerAudio: options.afterCallerAudio,
     killAfterMs: options.killAfterMs ?? (hangupAtMs / timeScale + 60_000),
     onStderr: options.onStderr,
   });
   const result = await call.finished;
 
   const endMs = Math.max(result.exitAtMs, ...result.playbacks.map((p) => p.startMs + (p.samples.length / p.sampleRateHz) * 1000));
-  const stereo = mixStereo(caller, result.hangupAtMs ?? result.exitAtMs, result.playbacks, rateHz, endMs);
+  // With a line, the caller side of the recording is what fd 3 carried.
+  const callerSide = options.line === undefined ? caller : fd3Timeline(result.fd3Frames, rateHz);
+  const stereo = mixStereo(callerSide, result.hangupAtMs ?? result.exitAtMs, result.playbacks, rateHz, endMs);
   const callWav = join(outDir, 'call.wav');
   writeWav(callWav, { sampleRateHz: rateHz, channels: 2, samples: stereo });
   const header = [
     `# voicebot simulate: caller ${options.callerWav} (${(callerMs / 1000).toFixed(2)} s), profile ${options.profile ?? '(general)'}`,
     `# hangup mode ${options.hangupMode ?? 'default'}, ${options.audioFormat ?? 'slin'}, exit code ${String(result.exitCode)}${result.killed ? ' (killed)' : ''}`,
+    ...(options.line === undefined ? [] : [`# phone line: ${describePhoneLine(options.line)}`]),
     '# call.wav: left = caller, right = bot',
   ].join('\n');
   const transcriptText = formatTranscript(result, caller, header);

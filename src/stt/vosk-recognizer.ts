@@ -63,7 +63,7 @@ export class VoskRecognizer {
     const handle = this.#enter();
     try {
       const code = await this.#model.lib.acceptWaveformAsync(handle, samplesAsBytes(samples));
-      if (code < 0) throw new VoicebotError('STT_DECODE', 'libvosk rejected the audio chunk', { retryable: true });
+      if (code < 0) throw new VoicebotError('STT_DECODE', 'libvosk rejected the audio chunk');
       return code === 1;
     } finally {
       this.#busy = false;
@@ -75,7 +75,7 @@ export class VoskRecognizer {
     const handle = this.#enter();
     try {
       const code = this.#model.lib.acceptWaveform(handle, samplesAsBytes(samples));
-      if (code < 0) throw new VoicebotError('STT_DECODE', 'libvosk rejected the audio chunk', { retryable: true });
+      if (code < 0) throw new VoicebotError('STT_DECODE', 'libvosk rejected the audio chunk');
       return code === 1;
     } finally {
       this.#busy = false;

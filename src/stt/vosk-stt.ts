@@ -1,5 +1,5 @@
 import { Resampler } from '../audio/resample.ts';
-import { abortable } from './abortable.ts';
+import { abortable } from '../runtime/abortable.ts';
 import type { SttEngine, SttEvent, SttInput } from './engine.ts';
 import { VoskRecognizer, type RecognitionResult, type SttWord } from './vosk-recognizer.ts';
 import type { VoskModel } from './vosk-model.ts';

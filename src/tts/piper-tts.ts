@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { floatToInt16, type Pcm } from '../audio/pcm.ts';
-import { throwIfAborted } from '../stt/abortable.ts';
+import { throwIfAborted } from '../runtime/abortable.ts';
 import type { SynthesizeOptions, TtsEngine } from './engine.ts';
 import { checkEspeakData, preparePiperVoice, type PreparedVoice } from './piper-voice.ts';
 import { createSherpaTts, type SherpaTts } from './sherpa-binding.ts';

@@ -1,4 +1,4 @@
-import { abortable } from '../stt/abortable.ts';
+import { abortable } from '../runtime/abortable.ts';
 
 /**
  * Cuts streamed LLM text into sentences as soon as each one is complete, so the first sentence can

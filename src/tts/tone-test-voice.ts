@@ -1,5 +1,5 @@
 import { concatSamples, silence, tone, type Pcm } from '../audio/pcm.ts';
-import { abortError } from '../stt/abortable.ts';
+import { abortError } from '../runtime/abortable.ts';
 import type { SynthesizeOptions, TtsEngine } from './engine.ts';
 import { checkSpeakableText, DEFAULT_MAX_TEXT_CHARS } from './text-check.ts';
 

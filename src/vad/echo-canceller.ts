@@ -22,6 +22,8 @@ export interface EchoFrameInfo {
   referenceActive: boolean;
   /** An echo path has been measured on this call. */
   locked: boolean;
+  /** The echo path has been measured since the current stretch of playback began (each playback can shift it a little). */
+  confirmed: boolean;
   /** Loudest 20 ms reference level within the delay range, dBFS: bounds the echo before a lock. */
   referencePeakDbfs: number;
 }
@@ -31,6 +33,8 @@ const ESTIMATE_EVERY_MS = 60;
 /** Once locked, a new estimate searches this far around the known delay (playback start jitter). */
 const TRACK_RANGE_MS = 80;
 const SILENT_REFERENCE = 1e-3; // RMS of a float signal, about -60 dBFS
+/** Reference silence this long before new audio makes a new stretch of playback, whose alignment is checked again. */
+const NEW_PLAYBACK_GAP_MS = 100;
 /** Estimates in a row that find no echo (low correlation, caller far quieter) before the line counts as echo-free. */
 const NO_ECHO_ESTIMATES = 8;
 
@@ -49,9 +53,11 @@ export class EchoCanceller {
   #gain = 0;
   #locked = false;
   #noEchoEstimates = 0;
+  #confirmed = false;
+  #referenceSilentSamples = Number.POSITIVE_INFINITY;
   /** RMS level (dBFS) of each reference frame, newest last, covering the delay range. */
   readonly #referenceLevels: number[] = [];
-  #info: EchoFrameInfo = { referenceActive: false, locked: false, referencePeakDbfs: Number.NEGATIVE_INFINITY };
+  #info: EchoFrameInfo = { referenceActive: false, locked: false, confirmed: false, referencePeakDbfs: Number.NEGATIVE_INFINITY };
 
   constructor(options: EchoCancellerOptions) {
     this.#rateHz = options.sampleRateHz;
@@ -72,6 +78,12 @@ export class EchoCanceller {
   /** One frame of caller audio and the reference played at the same instant (undefined: nothing). */
   process(caller: Int16Array, reference: Int16Array | undefined): Int16Array {
     const n = caller.length;
+    const playing = reference !== undefined && reference.some((sample) => sample !== 0);
+    if (playing && this.#referenceSilentSamples >= (NEW_PLAYBACK_GAP_MS * this.#rateHz) / 1000) {
+      this.#confirmed = false;
+      this.#noEchoEstimates = 0;
+    }
+    this.#referenceSilentSamples = playing ? 0 : this.#referenceSilentSamples + n;
     this.#push(this.#caller, caller);
     this.#push(this.#reference, reference, n);
     const end = this.#caller.length;
@@ -84,7 +96,7 @@ export class EchoCanceller {
       this.#sinceEstimate = 0;
       this.#estimate();
     }
-    this.#info = { referenceActive: active, locked: this.#locked, referencePeakDbfs: peakDbfs };
+    this.#info = { referenceActive: active, locked: this.#locked, confirmed: this.#confirmed, referencePeakDbfs: peakDbfs };
     if (!active || !this.#locked) return caller;
     const out = new Int16Array(n);
     for (let i = 0; i < n; i += 1) {
@@ -128,10 +140,13 @@ export class EchoCanceller {
       if (score > refinedScore) { refinedScore = score; refined = lag; }
     }
     if (refinedScore < this.#minCorrelation) {
-      // A caller far quieter than the reference and uncorrelated with it: no measurable echo.
-      const quiet = this.#meanSquare(this.#caller, start, end) < 0.01 * this.#meanSquare(this.#reference, start - this.#maxDelay, end);
-      this.#noEchoEstimates = refinedScore < 0.3 && quiet ? this.#noEchoEstimates + 1 : 0;
-      if (!this.#locked && this.#noEchoEstimates >= NO_ECHO_ESTIMATES) { this.#locked = true; this.#gain = 0; }
+      // Caller audio that stays uncorrelated with the reference: no echo above the line's noise
+      // (or the caller talks over the bot from the start, and then the residual is theirs anyway).
+      this.#noEchoEstimates = refinedScore < 0.3 ? this.#noEchoEstimates + 1 : 0;
+      if (this.#noEchoEstimates >= NO_ECHO_ESTIMATES) {
+        if (!this.#locked) { this.#locked = true; this.#gain = 0; }
+        this.#confirmed = true;
+      }
       return;
     }
     this.#noEchoEstimates = 0;
@@ -146,6 +161,7 @@ export class EchoCanceller {
     this.#delay = refined;
     this.#gain = cross / energy;
     this.#locked = true;
+    this.#confirmed = true;
   }
 
   /** Normalised correlation of caller[start, end) with the reference `lag` samples earlier, every `step` samples. */

@@ -3,18 +3,22 @@ import { PitchTracker } from './pitch.ts';
 /** How the caller's last words sounded: a finished sentence, or a pause inside one. */
 export type EndCue = 'final' | 'unfinished' | 'unknown';
 
-/** Voiced frames compared at the end of speech with the rest of the utterance. */
-const TAIL_FRAMES = 5;
-const MIN_BODY_FRAMES = 8;
+/** Voiced frames (20 ms) of the last stretch of speech; the contour is read over this tail. */
+const TAIL_FRAMES = 3;
+/** How far back the tail is compared with: a fall or rise spans the last syllable or two. */
+const SPAN_FRAMES = 8;
+const MIN_FRAMES = 12;
 
 export interface ProsodyOptions {
-  /** Tail pitch at or below this fraction of the utterance median reads as a final fall. */
+  /** The tail's rank among the utterance's pitches at or below which it reads as a final fall (0 = lowest). */
+  finalRank: number;
+  /** The tail at or below this fraction of the pitch SPAN_FRAMES earlier reads as a final fall. */
   fallRatio: number;
-  /** Tail pitch at or above this fraction reads as a final (question) rise. */
+  /** The tail at or above this fraction of the pitch SPAN_FRAMES earlier reads as a final (question) rise. */
   riseRatio: number;
 }
 
-export const DEFAULT_PROSODY: ProsodyOptions = { fallRatio: 0.9, riseRatio: 1.12 };
+export const DEFAULT_PROSODY: ProsodyOptions = { finalRank: 0.05, fallRatio: 0.85, riseRatio: 1.15 };
 
 /**
  * Pitch of the current utterance, frame by frame. A statement ends falling and a question often
@@ -43,11 +47,18 @@ export class ProsodyCue {
 
   /** The cue for speech that has just gone quiet. */
   cue(): EndCue {
-    if (this.#voiced.length < TAIL_FRAMES + MIN_BODY_FRAMES) return 'unknown';
-    const body = median(this.#voiced.slice(0, -TAIL_FRAMES));
-    const tail = median(this.#voiced.slice(-TAIL_FRAMES).map((f0) => foldOctave(f0, body)));
-    const ratio = tail / body;
-    return ratio <= this.#options.fallRatio || ratio >= this.#options.riseRatio ? 'final' : 'unfinished';
+    const voiced = this.#voiced;
+    if (voiced.length < MIN_FRAMES) return 'unknown';
+    const body = median(voiced);
+    const folded = voiced.map((f0) => foldOctave(f0, body));
+    const recent = folded.slice(-(TAIL_FRAMES + SPAN_FRAMES));
+    const tail = median(recent.slice(-TAIL_FRAMES));
+    const slope = tail / median(recent.slice(0, TAIL_FRAMES));
+    const rank = folded.filter((f0) => f0 < tail).length / folded.length;
+    const { finalRank, fallRatio, riseRatio } = this.#options;
+    // Only a clear fall to the bottom of the speaker's range or a clear rise ends a turn early:
+    // a level contour is what a pause inside a sentence sounds like.
+    return rank <= finalRank || slope <= fallRatio || slope >= riseRatio ? 'final' : 'unfinished';
   }
 }
 

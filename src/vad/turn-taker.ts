@@ -1,7 +1,9 @@
+import { rmsDbfs } from '../audio/pcm.ts';
 import type { SpeechDetector, SpeechWindow } from './detector.ts';
 import { EchoCanceller } from './echo-canceller.ts';
 import { EnergyDetector } from './energy-detector.ts';
-import { ProsodyCue, type EndCue } from './prosody.ts';
+import { NoiseFloor } from './noise-floor.ts';
+import { ProsodyCue, type EndCue, type ProsodyOptions } from './prosody.ts';
 import { SileroDetector } from './silero-detector.ts';
 import { endsUnfinished } from './text-cue.ts';
 
@@ -27,11 +29,13 @@ export interface TurnTakerOptions {
   cues: boolean;
   /** Silero speech probability threshold. */
   sileroThreshold: number;
+  /** Tuning of the pitch cue (defaults in prosody.ts). */
+  prosody?: Partial<ProsodyOptions>;
 }
 
 /** The product's defaults (the config keys' defaults say the same). */
 export const DEFAULT_TURN_TAKING: Omit<TurnTakerOptions, 'mode' | 'sampleRateHz'> = {
-  speechThresholdDbfs: -45, bargeInThresholdDbfs: -45, speechStartMs: 160, endAfterFinalMs: 450,
+  speechThresholdDbfs: -45, bargeInThresholdDbfs: -45, speechStartMs: 160, endAfterFinalMs: 550,
   endAfterPauseMs: 1300, bargeInMinMs: 150, maxUtteranceMs: 20_000, cues: true, sileroThreshold: 0.5,
 };
 
@@ -60,8 +64,11 @@ export interface PushContext {
 const BARGE_IN_GAP_MS = 70;
 /** While starting, a quiet stretch this long cancels the start. */
 const START_GAP_MS = 100;
+/** Below this speech-to-background ratio the pitch cue is not used. */
+const MIN_CUE_SNR_DB = 15;
 /** Before the echo path is measured, the echo can be at most this much quieter than the reference. */
 const MIN_ECHO_LOSS_DB = 6;
+const ECHO_GUARD_MARGIN_DB = 3;
 
 type State = 'quiet' | 'starting' | 'speaking' | 'stopping';
 
@@ -87,6 +94,7 @@ export class TurnTaker implements TurnDetection {
   readonly #detector: SpeechDetector;
   readonly #echo: EchoCanceller | undefined;
   readonly #prosody: ProsodyCue;
+  readonly #floor = new NoiseFloor();
   #state: State = 'quiet';
   #nowMs = 0;
   #runStartMs = 0;
@@ -106,7 +114,7 @@ export class TurnTaker implements TurnDetection {
     this.options = options;
     this.#detector = detector;
     this.#echo = options.mode === 'silero+echo' ? new EchoCanceller({ sampleRateHz: options.sampleRateHz }) : undefined;
-    this.#prosody = new ProsodyCue(options.sampleRateHz);
+    this.#prosody = new ProsodyCue(options.sampleRateHz, options.prosody);
   }
 
   get inSpeech(): boolean { return this.#state === 'speaking' || this.#state === 'stopping'; }
@@ -125,9 +133,12 @@ export class TurnTaker implements TurnDetection {
     if (this.#echo !== undefined) {
       audio = this.#echo.process(frame, context.reference);
       const info = this.#echo.info;
-      if (info.referenceActive && !info.locked) echoFloorDbfs = info.referencePeakDbfs - MIN_ECHO_LOSS_DB;
+      // Until the echo path is measured for this playback, only audio louder than the loudest
+      // possible echo can be the caller.
+      if (info.referenceActive && !info.confirmed) echoFloorDbfs = info.referencePeakDbfs - MIN_ECHO_LOSS_DB + ECHO_GUARD_MARGIN_DB;
     }
-    if (this.options.cues) this.#prosody.push(audio, this.#state !== 'quiet');
+    // Pitch is read only from audio clearly above the line's background (hum has a pitch too).
+    if (this.options.cues) this.#prosody.push(audio, this.#state !== 'quiet' && this.#floor.clearOfBackground(rmsDbfs(audio)));
     const events: TurnEvent[] = [];
     for (const window of this.#detector.accept(audio, rateHz)) this.#window(window, context.botSpeaking, echoFloorDbfs, events);
     return events;
@@ -142,7 +153,10 @@ export class TurnTaker implements TurnDetection {
     this.#nowMs += window.durationMs;
     const speech = window.speech && window.levelDbfs >= this.options.speechThresholdDbfs && window.levelDbfs > echoFloorDbfs;
     this.#bargeIn(window, speech, botSpeaking, startMs, events);
-    this.#advance(window, speech, startMs, events);
+    this.#floor.observe(window.levelDbfs, speech);
+    // Inside a turn, speech that sinks to the line's background (noise or babble that goes on after
+    // the caller stopped) no longer holds the turn open.
+    this.#advance(window, this.inSpeech ? speech && this.#floor.aboveBackground() : speech, startMs, events);
     // One barge-in per caller turn: re-armed once the caller is quiet again.
     if (this.#state === 'quiet' && this.#bargeRunStartMs === undefined) this.#bargedIn = false;
   }
@@ -156,6 +170,7 @@ export class TurnTaker implements TurnDetection {
         this.#startSpeechMs = window.durationMs;
         this.#startGapMs = 0;
         this.#prosody.reset();
+        this.#floor.startTurn();
         this.#text = '';
         this.#checkStart(events);
         return;
@@ -173,7 +188,10 @@ export class TurnTaker implements TurnDetection {
         if (speech) { this.#checkLength(events); return; }
         this.#state = 'stopping';
         this.#quietSinceMs = startMs;
-        this.#cue = this.options.cues ? (endsUnfinished(this.#text) ? 'unfinished' : this.#prosody.cue()) : 'unknown';
+        this.#cue = !this.options.cues ? 'unknown'
+          : endsUnfinished(this.#text) ? 'unfinished'
+          // On a noisy line the pitch track is unreliable (hum has a pitch of its own): no cue.
+          : this.#floor.snrDb < MIN_CUE_SNR_DB ? 'unknown' : this.#prosody.cue();
         this.#holdMs = this.#cue === 'unfinished' ? this.options.endAfterPauseMs : this.options.endAfterFinalMs;
         this.#checkStop(events);
         return;

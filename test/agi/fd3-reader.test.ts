@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { closeSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { AgiError } from '../../src/agi/errors.ts';
+import { openAgiSession } from '../../src/agi/session.ts';
+import { Fd3Error } from '../../src/audio/errors.ts';
 import { Fd3Reader, type AudioFrame } from '../../src/audio/fd3-reader.ts';
 import { makePipe } from '../../src/simulate/asterisk/pipes.ts';
 
@@ -76,5 +79,19 @@ test('a consumer that stops reading does not make memory grow: old frames are dr
 });
 
 test('fd 3 closed at start is a typed FD3_UNAVAILABLE error', () => {
-  assert.throws(() => Fd3Reader.open(1_000_000), (error: unknown) => error instanceof AgiError && error.code === 'FD3_UNAVAILABLE');
+  assert.throws(() => Fd3Reader.open(1_000_000), (error: unknown) => error instanceof Fd3Error && error.code === 'FD3_UNAVAILABLE');
+});
+
+test('the AGI session reports fd 3 closed at start as an AgiError with the same code and message', async () => {
+  const input = new PassThrough();
+  input.end('agi_request: voicebot\nagi_channel: SIP/100-0001\nagi_uniqueid: 1.0\nagi_enhanced: 1.0\n\n');
+  const session = await openAgiSession({ input, output: new PassThrough(), audio: 1_000_000, audioFormat: 'slin' });
+  try {
+    assert.equal(session.audio, undefined);
+    assert.ok(session.audioError instanceof AgiError);
+    assert.equal(session.audioError.code, 'FD3_UNAVAILABLE');
+    assert.match(session.audioError.message, /^fd 1000000 is not open: no caller audio/);
+  } finally {
+    session.close();
+  }
 });

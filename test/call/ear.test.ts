@@ -9,7 +9,7 @@ import { StreamEar } from '../../src/call/adapters/ear.ts';
 import { silentLogger } from '../../src/log.ts';
 import { AsyncQueue } from '../../src/runtime/async-queue.ts';
 import type { SttEngine } from '../../src/stt/engine.ts';
-import { TINY_MODEL_WORD, writeTinyVoskModel } from '../../src/stt/tiny-model.ts';
+import { TINY_MODEL_WORD, writeTinyVoskModel } from '../../src/simulate/tiny-vosk-model.ts';
 import { VoskModel } from '../../src/stt/vosk-model.ts';
 import { VoskSttEngine } from '../../src/stt/vosk-stt.ts';
 import { createDetector, DEFAULT_TURN_TAKING, TurnTaker, type VadMode } from '../../src/vad/turn-taker.ts';

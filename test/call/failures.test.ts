@@ -27,7 +27,7 @@ function assertLlmHandoff(run: CallRun): void {
   assert.equal(run.result.hangupAtMs, undefined, 'voicebot handed the call back before the caller hung up');
 }
 
-const CALLER = [2500, 'Can you help me with my order?', 6000];
+const CALLER = [8000, 'Can you help me with my order?', 6000];
 
 describe('failures', { concurrency: 3 }, () => {
   test('Ollama unreachable: apology, VOICEBOT_STATUS=LLM_FAILED, handoff', async () => {

@@ -43,7 +43,7 @@ describe('caller hangup in each phase', { concurrency: 3 }, () => {
 
   test('while waiting for the language model', async () => {
     const run = await runCall({
-      caller: [4000, 'What are your opening hours?', 4000],
+      caller: [8000, 'What are your opening hours?', 4000],
       replies: [{ content: 'Too late.', firstTokenDelayMs: 8000 }],
       // Index 4: the interrupter that ends the WAIT FOR DIGIT once the caller's turn is heard.
       events: [{ action: 'hangup', afterCommand: 4, phase: 'replied', delayMs: 600 }],
@@ -56,7 +56,7 @@ describe('caller hangup in each phase', { concurrency: 3 }, () => {
 
   test('during the bot reply', async () => {
     const run = await runCall({
-      caller: [4000, 'Tell me a long story.', 6000],
+      caller: [8000, 'Tell me a long story.', 6000],
       replies: [longReply(48, { tokenDelayMs: 20 })],
       events: [{ action: 'hangup', afterCommand: 5, phase: 'received', delayMs: 700 }],
     });

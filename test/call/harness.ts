@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { concatSamples } from '../../src/audio/pcm.ts';
 import { defaultConfig } from '../../src/config/load.ts';
 import { callerAudio } from '../../src/simulate/caller-speech.ts';
+import type { PhoneLineOptions } from '../../src/simulate/line/line-options.ts';
 import { runFakeAsteriskCall, type CallerEvent, type FakeCallResult, type HangupMode } from '../../src/simulate/fake-asterisk.ts';
 import { closedPortHost, startFakeOllama, type FakeOllama, type FakeOllamaOptions, type FakeReply, type RecordedRequest } from '../../src/simulate/fake-ollama.ts';
 import { openReader } from '../../src/store/open.ts';
@@ -20,6 +21,10 @@ import { mainTs, nodeBin } from '../support/paths.ts';
  */
 export interface CallScript {
   caller: readonly (string | number)[];
+  /** Caller audio as samples (8 kHz) instead of `caller`, e.g. a sentence cut by a pause. */
+  callerSamples?: Int16Array;
+  /** Noise, echo, mu-law and fd 3 gaps between the caller and the fake Asterisk. */
+  line?: PhoneLineOptions;
   /** Fake Ollama replies, one per chat request (a function sees the request). */
   replies?: FakeReply[] | ((request: unknown, index: number) => FakeReply);
   /** `unreachable`: nothing listens on the configured Ollama port. */
@@ -78,7 +83,7 @@ export async function runCall(script: CallScript): Promise<CallRun> {
   const settings: Record<string, string | number> = { llm_keep_alive_seconds: 60, mirror_verbose: 'yes', ...script.settings };
   const config = testCallConfig({ ollamaHost: host, extra: settings });
   const scale = script.timeScale ?? 2;
-  const audio = concatSamples([callerAudio(script.caller, 8000)]);
+  const audio = script.callerSamples ?? concatSamples([callerAudio(script.caller, 8000)]);
   const audioMs = (audio.length / 8000) * 1000;
   const events: CallerEvent[] = [...script.events ?? []];
   if (script.hangupAfterAudioMs !== undefined) events.push({ action: 'hangup', atMs: audioMs + script.hangupAfterAudioMs });
@@ -88,7 +93,7 @@ export async function runCall(script: CallScript): Promise<CallRun> {
       command: [nodeBin, mainTs],
       env: { PATH: process.env['PATH'], HOME: process.env['HOME'], VOICEBOT_CONFIG: config.configPath, VOICEBOT_LOG_STDERR: 'no' },
       callerAudio: audio, callerRateHz: 8000, timeScale: scale, events,
-      afterCallerAudio: script.afterCallerAudio, hangupMode: script.hangupMode,
+      afterCallerAudio: script.afterCallerAudio, hangupMode: script.hangupMode, line: script.line,
       killAfterMs: script.killAfterMs ?? 30_000,
     });
     return collect(result, config, settings, fake?.requests ?? [], logFile);

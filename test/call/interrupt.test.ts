@@ -14,7 +14,7 @@ const FIRST_REPLY_PLAYBACK = 5;
 describe('barge-in and DTMF', { concurrency: 3 }, () => {
   test('barge-in mid-reply: playback stopped by a new command, LLM request aborted, turn stored interrupted, barge-in speech is the next turn', async () => {
     const run = await runCall({
-      caller: [4000, 'What time do you open?', 1800, 'Wait, stop, I have another question.', 4500],
+      caller: [8000, 'What time do you open?', 1800, 'Wait, stop, I have another question.', 4500],
       // 60 words at 40 ms a token: the reply is still streaming when the caller talks over it.
       replies: [longReply(60, { tokenDelayMs: 40 }), { content: 'Sure, go ahead.' }],
       hangupAfterAudioMs: 500,
@@ -85,7 +85,7 @@ describe('barge-in and DTMF', { concurrency: 3 }, () => {
 
   test('operator key during the bot reply: playback stops, LLM aborted, VOICEBOT_ACTION=transfer', async () => {
     const run = await runCall({
-      caller: [4000, 'Tell me everything.', 6000],
+      caller: [8000, 'Tell me everything.', 6000],
       replies: [longReply(48, { tokenDelayMs: 30 })],
       events: [{ action: 'dtmf', digits: '0', afterCommand: FIRST_REPLY_PLAYBACK, phase: 'received', delayMs: 600 }],
       hangupAfterAudioMs: 2000,
@@ -109,7 +109,7 @@ describe('barge-in and DTMF', { concurrency: 3 }, () => {
 
   test('skip key skips the current sentence; playback goes on with the next', async () => {
     const run = await runCall({
-      caller: [4000, 'What can you do?', 9000],
+      caller: [8000, 'What can you do?', 9000],
       replies: [{ content: 'This first sentence is rather long and the caller will skip it. Here is the second one.' }],
       events: [{ action: 'dtmf', digits: '#', afterCommand: FIRST_REPLY_PLAYBACK, phase: 'received', delayMs: 500 }],
       hangupAfterAudioMs: 500,

@@ -12,7 +12,7 @@ const skip = voice !== undefined && existsSync(voice) ? false
 
 test('a call speaks through a real Piper voice on sherpa-onnx: greeting and reply rendered to .sln by the real engine', { skip }, async () => {
   const run = await runCall({
-    caller: [4000, 'What time do you open tomorrow?', 4000],
+    caller: [8000, 'What time do you open tomorrow?', 4000],
     replies: [{ content: 'We open at nine. See you then.' }],
     settings: { voice_engine: 'piper', piper_voice: voice ?? '' },
     hangupAfterAudioMs: 500,

@@ -26,7 +26,7 @@ describe('silence and limits', { concurrency: 3 }, () => {
 
   test('speech after a reprompt resets the count', async () => {
     const run = await runCall({
-      caller: [4000, 'Sorry, I am here.', 9000],
+      caller: [2500, 'Sorry, I am here.', 9000],
       replies: [{ content: 'No problem.' }],
       settings: { silence_reprompt_seconds: 1, max_reprompts: 1 },
       timeScale: 1,
@@ -42,7 +42,7 @@ describe('silence and limits', { concurrency: 3 }, () => {
 
   test('max_turns: goodbye after the last allowed turn is answered', async () => {
     const run = await runCall({
-      caller: [4000, 'First question here.', 3500, 'Second question here.', 3000],
+      caller: [8000, 'First question here.', 3500, 'Second question here.', 3000],
       replies: [{ content: 'First answer.' }, { content: 'Second answer.' }],
       settings: { max_turns: 1 },
       hangupAfterAudioMs: 6000,
@@ -70,7 +70,7 @@ describe('silence and limits', { concurrency: 3 }, () => {
   test('max_call_seconds also ends a long reply: the sentence playing is cut, then goodbye', async () => {
     const words = Array.from({ length: 60 }, (_, i) => `This is sentence number ${i + 1} of a very long answer.`).join(' ');
     const run = await runCall({
-      caller: [4000, 'Tell me everything.', 500],
+      caller: [8000, 'Tell me everything.', 500],
       replies: [{ content: words }],
       settings: { max_call_seconds: 10, silence_reprompt_seconds: 60 },
       timeScale: 1,

@@ -4,10 +4,10 @@ import { runCall } from './harness.ts';
 
 test('fd 3 goes quiet right after the caller speaks (VAD/DTX leg): the utterance still ends and is answered', async () => {
   const run = await runCall({
-    caller: [4000, 'What time do you open tomorrow?'],
+    caller: [8000, 'What time do you open tomorrow?'],
     afterCallerAudio: 'nothing',
     replies: [{ content: 'We open at nine.' }],
-    events: [{ action: 'hangup', atMs: 9000 }],
+    events: [{ action: 'hangup', atMs: 14_000 }],
   });
   assert.equal(run.result.exitCode, 0, run.context);
   assert.ok(run.commands.some((cmd) => cmd.startsWith('STREAM FILE [tts-0001]')), `the reply was played\n${run.context}`);

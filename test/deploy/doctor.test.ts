@@ -4,11 +4,11 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { VERSION } from '../../src/cli/program.ts';
 import { accessAs, type Account } from '../../src/cli/doctor-access.ts';
+import { VERSION } from '../../src/cli/version.ts';
 import { defaultConfig } from '../../src/config/load.ts';
 import { startFakeOllama } from '../../src/simulate/fake-ollama.ts';
-import { writeTinyVoskModel } from '../../src/stt/tiny-model.ts';
+import { writeTinyVoskModel } from '../../src/simulate/tiny-vosk-model.ts';
 import { mainTs, nodeBin, repoRoot } from '../support/paths.ts';
 
 const isRoot = process.getuid?.() === 0;

@@ -6,8 +6,7 @@ import { allKeys } from '../../src/config/keys/index.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { KeySpec } from '../../src/config/schema.ts';
 import { llmSettingsFrom } from '../../src/llm/settings.ts';
-import { PROMPT_VARIABLES } from '../../src/llm/prompt.ts';
-import { checkPromptFile } from '../../src/runtime/setup-checks.ts';
+import { checkPromptFile, PROMPT_VARIABLES } from '../../src/llm/prompt.ts';
 import { formatValue, renderSampleConf, SAMPLE_CONF_PATH, unitOf } from '../../scripts/gen-sample-conf.ts';
 import { repoRoot } from '../support/paths.ts';
 

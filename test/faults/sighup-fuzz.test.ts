@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createPrng } from '../../src/audio/noise.ts';
 import { HANGUP_MODES } from '../../src/simulate/fake-asterisk.ts';
 import { startFakeOllama } from '../../src/simulate/fake-ollama.ts';
 import { callerTimeline, describeRun, mustBeStored, startFaultCall, storeProblems } from './support/call.ts';
@@ -15,18 +16,6 @@ const PARALLEL = Number(process.env['VOICEBOT_FAULT_FUZZ_PARALLEL'] ?? 4);
 const SEED = Number(process.env['VOICEBOT_FAULT_FUZZ_SEED'] ?? Date.now() % 100_000);
 const TIME_SCALE = 4;
 
-/** Small deterministic PRNG (mulberry32) so a failing run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const caller = callerTimeline([700, { speakMs: 900 }, 1800, { speakMs: 700 }, 2000]);
 const CALL_MS = (caller.length / 8000) * 1000;
 
@@ -34,7 +23,8 @@ test(`SIGHUP at random points: ${RUNS} runs, ${PARALLEL} at a time, seed ${SEED}
   t.diagnostic(`replay with VOICEBOT_FAULT_FUZZ_SEED=${SEED}; VOICEBOT_FAULT_FUZZ_RUNS=200 for the full fuzz`);
   const ollama = await startFakeOllama({ script: () => ({ content: 'Sure. We open at nine on Saturday.', firstTokenDelayMs: 30 }), tokenDelayMs: 15 });
   t.after(() => ollama.close());
-  const random = prng(SEED);
+  // Deterministic (mulberry32), so a failing run can be replayed from its seed.
+  const random = createPrng(SEED);
   const modes = Object.entries(HANGUP_MODES);
   const plan = Array.from({ length: RUNS }, (_, run) => ({
     run,

@@ -7,7 +7,7 @@ import { concatSamples, silence } from '../../src/audio/pcm.ts';
 import { resample } from '../../src/audio/resample.ts';
 import { VoicebotError } from '../../src/errors.ts';
 import type { SttEvent, SttInput } from '../../src/stt/engine.ts';
-import { TINY_MODEL_WORD, writeTinyVoskModel } from '../../src/stt/tiny-model.ts';
+import { TINY_MODEL_WORD, writeTinyVoskModel } from '../../src/simulate/tiny-vosk-model.ts';
 import { VoskModel } from '../../src/stt/vosk-model.ts';
 import { VoskRecognizer } from '../../src/stt/vosk-recognizer.ts';
 import { VoskSttEngine } from '../../src/stt/vosk-stt.ts';

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTinyVoskModel } from '../../src/stt/tiny-model.ts';
+import { writeTinyVoskModel } from '../../src/simulate/tiny-vosk-model.ts';
 
 /**
  * A voicebot.conf for a real call process with test engines: the generated tiny Vosk model, the

@@ -1,6 +1,7 @@
 import type { Agi } from '../../agi/agi.ts';
 import { AgiError } from '../../agi/errors.ts';
 import { untilHangup } from '../../agi/run-until-hangup.ts';
+import { withDeadline } from '../../runtime/deadline.ts';
 import type { CallChannel, PlayResult } from '../ports.ts';
 
 /**
@@ -46,7 +47,9 @@ export function agiCallChannel(agi: Agi, hangup: AbortSignal): CallChannel {
     // SET VARIABLE is dead-capable: after a hangup it is still sent (the h extension reads the
     // status), bounded in time in case Asterisk has stopped answering.
     setVariable: (name, value) => hangup.aborted
-      ? withTimeout(agi.setVariable(name, value), DEAD_CHANNEL_REPLY_MS)
+      ? withDeadline(agi.setVariable(name, value), DEAD_CHANNEL_REPLY_MS, () => {
+        throw new Error(`no reply within ${DEAD_CHANNEL_REPLY_MS} ms after the hangup`);
+      })
       : untilHangup(agi.setVariable(name, value), hangup),
     verbose: (message) => untilHangup(agi.verbose(message, 1), hangup),
   };
@@ -54,13 +57,6 @@ export function agiCallChannel(agi: Agi, hangup: AbortSignal): CallChannel {
 
 /** How long a dead-capable command after the hangup may wait for its reply. */
 const DEAD_CHANNEL_REPLY_MS = 500;
-
-function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no reply within ${timeoutMs} ms after the hangup`)), timeoutMs);
-    work.then((value) => { clearTimeout(timer); resolve(value); }, (error: unknown) => { clearTimeout(timer); reject(error); });
-  });
-}
 
 /** `signal`, but an abort in the first MIN_INTERRUPT_AFTER_MS after now is held back until then. */
 function deferredAbort(signal: AbortSignal | undefined): { signal: AbortSignal | undefined; dispose: () => void } {

@@ -22,6 +22,9 @@ export interface StreamEarOptions {
   signal: AbortSignal;
 }
 
+/** While the caller speaks, how often nextUtterance looks again whether the turn is over. */
+const BUSY_RECHECK_MS = 200;
+
 /** A finished turn waiting for its transcript. Times are stream ms except `endedAtWallMs`. */
 interface TurnEnd { speechStartMs: number; speechEndMs: number; atMs: number; endedAtWallMs: number; overBot: boolean }
 
@@ -36,14 +39,12 @@ export class StreamEar implements Ear {
   readonly #options: StreamEarOptions;
   readonly #log: Logger;
   readonly #sttInput = new AsyncQueue<SttInput>();
-  readonly #finals: Utterance[] = [];
+  readonly #finals = new AsyncQueue<Utterance>();
   readonly #turnEnds: TurnEnd[] = [];
   readonly #subscribers = new Set<AsyncQueue<BargeIn>>();
   readonly #reference = new EchoReference();
   readonly #history = new CallerHistory();
   #taker: TurnDetection | undefined;
-  #wake: (() => void) | undefined;
-  #ended = false;
   #failure: unknown;
   #playbackStartedAtMs = Number.NEGATIVE_INFINITY;
   #heldBargeIn: NodeJS.Timeout | undefined;
@@ -62,15 +63,17 @@ export class StreamEar implements Ear {
   async nextUtterance(options: { timeoutMs: number; signal: AbortSignal }): Promise<Utterance | undefined> {
     const deadline = this.#options.now() + options.timeoutMs;
     for (;;) {
-      const ready = this.#finals.shift();
-      if (ready !== undefined) return ready;
-      if (this.#failure !== undefined) throw this.#failure;
-      if (this.#ended || options.signal.aborted) return undefined;
       // Silence counts only until the caller starts speaking; then we wait for the transcript.
       const busy = this.#taker?.inSpeech === true || this.#turnEnds.length > 0;
-      const waitMs = busy ? undefined : deadline - this.#options.now();
-      if (waitMs !== undefined && waitMs <= 0) return undefined;
-      await this.#sleep(waitMs, options.signal);
+      const waitMs = busy ? BUSY_RECHECK_MS : deadline - this.#options.now();
+      if (waitMs <= 0) return undefined;
+      const next = await this.#finals.next(waitMs, options.signal);
+      if (next.kind === 'item') return next.item;
+      if (next.kind === 'aborted') return undefined;
+      if (next.kind === 'done') {
+        if (this.#failure !== undefined) throw this.#failure;
+        return undefined;
+      }
     }
   }
 
@@ -94,7 +97,7 @@ export class StreamEar implements Ear {
   }
 
   discardPending(): void {
-    this.#finals.length = 0;
+    this.#finals.dropOldest(0);
   }
 
   async #listen(frames: AsyncIterable<AudioFrame>): Promise<void> {
@@ -121,7 +124,6 @@ export class StreamEar implements Ear {
   #onTurnEvent(event: TurnEvent): void {
     if (event.type === 'speech-start') {
       this.#sttInput.push({ type: 'turn-start' });
-      this.#wakeUp();
     } else if (event.type === 'barge-in') {
       this.#bargeIn(event.speechStartMs);
     } else {
@@ -156,8 +158,7 @@ export class StreamEar implements Ear {
     } catch (error) {
       if (!this.#options.signal.aborted) this.#fail(error);
     } finally {
-      this.#ended = true;
-      this.#wakeUp();
+      this.#finals.end();
     }
   }
 
@@ -179,30 +180,11 @@ export class StreamEar implements Ear {
         audio: this.#options.recordAudio ? this.#history.slice(turn.speechStartMs, turn.speechEndMs) : undefined,
       });
     }
-    this.#wakeUp();
   }
 
   #fail(error: unknown): void {
     this.#failure ??= error;
     this.#log.error('STT', 'speech recognition stopped', { error: error instanceof Error ? error.message : String(error) });
-    this.#wakeUp();
-  }
-
-  #sleep(timeoutMs: number | undefined, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        if (timer !== undefined) clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        if (this.#wake === done) this.#wake = undefined;
-        resolve();
-      };
-      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
-      signal.addEventListener('abort', done, { once: true });
-      this.#wake = done;
-    });
-  }
-
-  #wakeUp(): void {
-    this.#wake?.();
+    this.#finals.end();
   }
 }

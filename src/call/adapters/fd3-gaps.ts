@@ -1,4 +1,5 @@
 import type { AudioFrame } from '../../audio/pcm.ts';
+import { withDeadline } from '../../runtime/deadline.ts';
 
 /**
  * fd 3 quiet mid-utterance for this long means the leg stopped sending (VAD/DTX, a silent Local
@@ -6,13 +7,6 @@ import type { AudioFrame } from '../../audio/pcm.ts';
  */
 const GAP_MS = 500;
 const FILL_STEP_MS = 100;
-
-function withGapTimeout<T>(work: Promise<T>, gapMs: number): Promise<T | 'gap'> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve('gap'), gapMs);
-    work.then((value) => { clearTimeout(timer); resolve(value); }, (error: unknown) => { clearTimeout(timer); reject(error); });
-  });
-}
 
 /**
  * Every frame of `frames`, plus silent frames while `inSpeech()` and fd 3 has gone quiet. fd 3 is
@@ -26,7 +20,7 @@ export async function* fillFd3Gaps(frames: AsyncIterable<AudioFrame>, inSpeech: 
   let filling = false;
   for (;;) {
     const waitMs = filling ? FILL_STEP_MS : GAP_MS;
-    const next = inSpeech() ? await withGapTimeout(pending, waitMs) : await pending;
+    const next = inSpeech() ? await withDeadline(pending, waitMs, () => 'gap' as const) : await pending;
     if (next === 'gap') {
       filling = true;
       const frameSamples = (rateHz * 20) / 1000;

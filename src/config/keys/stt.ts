@@ -23,7 +23,7 @@ export const sttKeys = {
     doc: 'Continuous speech needed before the caller counts as speaking.',
   },
   speech_end_ms: {
-    type: 'int', scope: 'profile', default: 450, min: 100, max: 5000,
+    type: 'int', scope: 'profile', default: 550, min: 100, max: 5000,
     doc: "Quiet that ends the caller's turn when their last words sound finished (falling or question pitch), or give no cue.",
   },
   speech_pause_ms: {

@@ -10,6 +10,10 @@ export interface CallerAudioPumpOptions {
   afterAudio: 'silence' | 'nothing' | undefined;
   /** Call time runs this many times faster than real time. */
   scale: number;
+  /** What the line makes of caller frame n (undefined: send nothing); every frame goes through it, in order. */
+  line?: (index: number, caller: Int16Array | undefined) => Int16Array | undefined;
+  /** Frame `index` (call time index·20 ms) went into the pipe whole. */
+  sent?: (index: number, frame: Int16Array) => void;
   nowMs(): number;
   /** Whether the channel is still up; the pump stops once it is not. */
   alive(): boolean;
@@ -57,13 +61,15 @@ export class CallerAudioPump {
       if (this.#fd === undefined || !this.#options.alive()) return;
       const due = Math.floor(this.#options.nowMs() / 20);
       while (this.#framesSent < due && this.#fd !== undefined) {
-        const start = this.#framesSent * frameSamples;
+        const index = this.#framesSent;
+        const start = index * frameSamples;
         this.#framesSent += 1;
-        let frame = audio.subarray(start, start + frameSamples);
-        if (frame.length === 0 && this.#options.afterAudio === 'nothing') continue;
-        if (frame.length < frameSamples && start < audio.length) frame = frame.slice();
-        if (!this.#flowing) continue;
-        this.#write(frame.length === 0 ? new Int16Array(frameSamples) : frame);
+        const caller = audio.subarray(start, start + frameSamples);
+        let frame: Int16Array | undefined = caller.length > 0 ? caller
+          : this.#options.afterAudio === 'nothing' ? undefined : new Int16Array(frameSamples);
+        if (this.#options.line !== undefined) frame = this.#options.line(index, frame);
+        if (frame === undefined || !this.#flowing) continue;
+        this.#write(index, frame);
       }
       this.#timer = setTimeout(tick, Math.max(1, 20 / scale - 1));
     };
@@ -82,11 +88,13 @@ export class CallerAudioPump {
     this.#fd = undefined;
   }
 
-  #write(frame: Int16Array): void {
+  #write(index: number, frame: Int16Array): void {
     if (this.#fd === undefined) return;
     const bytes = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
     try {
-      this.#written += writeSync(this.#fd, bytes);
+      const written = writeSync(this.#fd, bytes);
+      this.#written += written;
+      if (written === bytes.byteLength) this.#options.sent?.(index, frame);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {

@@ -10,6 +10,12 @@ export interface EngineHost {
   /** fd 3 carries caller audio except during EXEC, CONTROL STREAM FILE and RECORD FILE. */
   setAudioFlowing(flowing: boolean): void;
   played(playback: PlaybackRecord): void;
+  /**
+   * Bot audio starts reaching the caller: `samples` (the sound from the start offset) from call
+   * time `startMs` on. The returned function, if any, learns how many of them were played when
+   * the playback ends, however it ends (the line echo needs both).
+   */
+  playbackStarted?(start: { startMs: number; samples: Int16Array; sampleRateHz: number }): ((playedSamples: number) => void) | undefined;
   commandStarted(line: string): void;
   commandDone(record: CommandRecord): void;
   event(kind: string, fields?: Record<string, unknown>): void;

@@ -1,4 +1,5 @@
 import type { CallerEvent } from './caller-script.ts';
+import type { PhoneLineOptions } from '../line/line-options.ts';
 import type { HangupMode } from './hangup-modes.ts';
 
 export interface FakeAsteriskOptions {
@@ -14,6 +15,8 @@ export interface FakeAsteriskOptions {
   callerRateHz?: number;
   /** After the caller audio: keep sending silent frames (a SIP leg does) or nothing (a silent Local leg). */
   afterCallerAudio?: 'silence' | 'nothing';
+  /** Noise, echo of the playback, G.711 mu-law and gaps on fd 3, as a phone line would add them. */
+  line?: PhoneLineOptions;
   audioFormat?: 'slin' | 'slin16';
   hangupMode?: HangupMode;
   /** Call time runs this many times faster than real time (tests); 1 = real time. */

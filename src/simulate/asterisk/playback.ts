@@ -19,7 +19,9 @@ export function startPlayback(host: EngineHost, sound: Sound, offset: number, co
   const startMs = host.nowMs();
   const samplesPerFrame = (sound.sampleRateHz * FRAME_MS) / 1000;
   let stopped = false;
+  const ended = host.playbackStarted?.({ startMs, samples: sound.samples.subarray(from), sampleRateHz: sound.sampleRateHz });
   const record = (to: number, how: PlaybackRecord['how']) => {
+    ended?.(to - from);
     host.played({ startMs, file: sound.path, samples: sound.samples.subarray(from, to), sampleRateHz: sound.sampleRateHz, how });
   };
   const cancel = host.after(((total - from) / sound.sampleRateHz) * 1000, () => {

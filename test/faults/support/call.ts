@@ -11,10 +11,16 @@ import { childrenWithEnv } from './proc.ts';
 
 export const PROXY = join(repoRoot, 'test', 'faults', 'support', 'agi-proxy.ts');
 
-/** A short call's settings: a tiny greeting, quick endpointing, no filler, no VERBOSE mirroring noise. */
+/**
+ * A short call's settings: a tiny greeting, quick endpointing, no filler, no VERBOSE mirroring noise.
+ * The callers here are buzzes (speech-like sound the tiny model hears as words, but not speech to
+ * Silero): these calls are about faults, so they listen with the energy detector.
+ */
 export const SHORT_CALL_SETTINGS: Record<string, string | number> = {
   greeting: 'Hi.',
+  vad: 'energy',
   speech_end_ms: 400,
+  speech_pause_ms: 400,
   filler_after_ms: 0,
   db_flush_timeout_ms: 1000,
 };
