@@ -39,7 +39,7 @@ export const sttKeys = {
     doc: "While the bot speaks, caller speech quieter than this (after the bot's echo is removed) cannot interrupt it. With vad = energy raise it above the bot's echo (e.g. -32).",
   },
   barge_in_min_ms: {
-    type: 'int', scope: 'profile', default: 150, min: 20, max: 5000,
+    type: 'int', scope: 'profile', default: 120, min: 20, max: 5000,
     doc: 'While the bot speaks, continuous caller speech needed to interrupt it (a high value makes barge-in rare; coughs and door slams are shorter than 300 ms).',
   },
 } as const satisfies KeyTable;
