@@ -8,6 +8,7 @@ import { AgiError, AgiHangupError, type HangupCause } from './errors.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { Interrupter } from './interrupter.ts';
 import type { CommandOutcome, Pending } from './pending.ts';
+import { armReplyDeadline } from './reply-deadline.ts';
 import { settleReply } from './reply-matching.ts';
 import { parseReply, ReplyFramer, type AgiReply } from './reply.ts';
 
@@ -22,7 +23,15 @@ export interface AgiChannelOptions {
   envTimeoutMs?: number;
   /** After a hangup, how long a written command may wait for its reply (default 2000 ms). */
   deadReplyTimeoutMs?: number;
+  /**
+   * Reply deadline of a command, added to its own running time for STREAM FILE and WAIT FOR
+   * DIGIT (default 5000 ms). A missed deadline ends the call: cause `reply-timeout`.
+   */
+  replyTimeoutMs?: number;
 }
+
+/** Hangup causes of our own: the channel is still up, so a running playback or wait is stopped to let the status through. */
+const OWN_CAUSES: ReadonlySet<HangupCause> = new Set(['terminated', 'call-limit']);
 
 /**
  * One AGI conversation over stdin/stdout: reads the env block, then writes one command per write
@@ -44,6 +53,7 @@ export class AgiChannel {
   readonly #framer = new ReplyFramer();
   readonly #env: EnvBlockWait;
   readonly #deadReplyTimeoutMs: number;
+  readonly #replyTimeoutMs: number;
   readonly #hangup = new AbortController();
   readonly #closed = new AbortController();
   #queue: Pending[] = [];
@@ -62,6 +72,7 @@ export class AgiChannel {
     this.#logger = options.logger ?? silentLogger;
     this.#splitter = new LineSplitter(options.maxLineBytes);
     this.#deadReplyTimeoutMs = options.deadReplyTimeoutMs ?? 2000;
+    this.#replyTimeoutMs = options.replyTimeoutMs ?? 5000;
     this.#env = new EnvBlockWait(options.envTimeoutMs ?? 5000);
     this.#interrupter = new Interrupter({
       logger: this.#logger,
@@ -110,7 +121,7 @@ export class AgiChannel {
    * Aborting `signal` interrupts it: a queued command is dropped, a running interruptible one is
    * stopped by writing the interrupter.
    */
-  send(line: string, options: { signal?: AbortSignal | undefined } = {}): Promise<CommandOutcome> {
+  send(line: string, options: { signal?: AbortSignal | undefined; playbackMs?: number | undefined } = {}): Promise<CommandOutcome> {
     assertSingleLine(line);
     const spec = specOf(line);
     const refusal = this.#refusal(spec);
@@ -119,9 +130,9 @@ export class AgiChannel {
       const signal = options.signal;
       let cleanup = () => {};
       const pending: Pending = {
-        line, spec, nonce: undefined, writtenAtMs: -1, interruptRequested: false,
-        settle: (outcome) => { cleanup(); resolve(outcome); },
-        fail: (error) => { cleanup(); reject(error); },
+        line, spec, nonce: undefined, writtenAtMs: -1, interruptRequested: false, playbackMs: options.playbackMs,
+        settle: (outcome) => { cleanup(); clearTimeout(pending.deadlineTimer); resolve(outcome); },
+        fail: (error) => { cleanup(); clearTimeout(pending.deadlineTimer); reject(error); },
       };
       if (signal !== undefined) {
         if (signal.aborted) {
@@ -153,6 +164,8 @@ export class AgiChannel {
     }
     this.#queue = keep;
     for (const pending of this.#inFlight) this.#armDeadReplyTimer(pending);
+    const running = this.#inFlight[0];
+    if (OWN_CAUSES.has(cause) && running !== undefined) this.#interrupter.interrupt(running);
   }
 
   /** Stop reading, reject what is pending, release stdin (so the process can exit). */
@@ -202,6 +215,7 @@ export class AgiChannel {
   #write(pending: Pending): void {
     pending.writtenAtMs = performance.now();
     this.#inFlight.push(pending);
+    armReplyDeadline(pending, this.#replyTimeoutMs, (deadlineMs) => this.#replyDeadlinePassed(pending, deadlineMs));
     if (this.#hangup.signal.aborted) this.#armDeadReplyTimer(pending);
     this.#logger.debug('AGI', 'tx', { line: pending.line });
     try {
@@ -257,6 +271,16 @@ export class AgiChannel {
       this.#pump();
     }, this.#deadReplyTimeoutMs);
     timer.unref();
+  }
+
+  /** Asterisk did not answer in time: nothing more is written (a late reply would desynchronise the FIFO). */
+  #replyDeadlinePassed(pending: Pending, deadlineMs: number): void {
+    if (!this.#inFlight.includes(pending) || this.#closed.signal.aborted) return;
+    const command = pending.line.split(' ').slice(0, 2).join(' ');
+    this.#logger.error('AGI', 'no reply from Asterisk in time; ending the call', { code: 'AGI_REPLY_TIMEOUT', command, deadlineMs });
+    this.#writable = false;
+    this.markHangup('reply-timeout', `no reply to ${command} within ${deadlineMs} ms`);
+    this.#failAll(new AgiHangupError('reply-timeout', `no reply to ${command} within ${deadlineMs} ms`));
   }
 
   #inputEnded(): void {

@@ -9,6 +9,12 @@ export type HangupCause =
   | 'dead-channel'
   | 'result-minus-one'
   | 'hangup-command'
+  /** Asterisk did not reply to a command within its deadline. */
+  | 'reply-timeout'
+  /** SIGTERM or SIGINT (systemctl stop, Ctrl-C): the channel may still be up. */
+  | 'terminated'
+  /** max_call_seconds plus its grace passed: the call ends whatever is pending. */
+  | 'call-limit'
   | 'closed';
 
 /**

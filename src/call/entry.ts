@@ -7,6 +7,7 @@ import type { ValueSource } from '../config/load.ts';
 import { errorCode, errorMessage } from '../errors.ts';
 import { Logger } from '../log.ts';
 import { hangupSignal } from '../runtime/hangup-signal.ts';
+import { armCallLimit } from './call-limit.ts';
 import { preflight } from './preflight.ts';
 
 export interface CallEntryOptions {
@@ -69,13 +70,17 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
   const { openAgiSession } = await import('../agi/session.ts');
   let session: AgiSession;
   try {
-    session = await openAgiSession({ input: process.stdin, output: process.stdout, audio: 3, hangupSource: hangupSignal, logger });
+    session = await openAgiSession({
+      input: process.stdin, output: process.stdout, audio: 3, hangupSource: hangupSignal, logger,
+      replyTimeoutMs: setup.config?.agi_reply_timeout_ms,
+    });
   } catch (error) {
     logger.error('AGI', 'cannot start the AGI session', { code: errorCode(error), error: errorMessage(error) });
     process.stdin.destroy();
     return 0;
   }
   const log = logger.withCallId(session.env.uniqueId || 'unknown');
+  const disarmLimit = armCallLimit(session.channel, setup.config?.max_call_seconds ?? 600, setup.startedAtMs);
   try {
     const problems = setupProblems(setup, session);
     if (problems.length > 0 || setup.config === undefined) {
@@ -94,6 +99,7 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
     }
     return 0;
   } finally {
+    disarmLimit();
     log.info('CALL', 'process done', {
       fd3Bytes: session.audio?.stats.bytes, fd3Overruns: session.audio?.stats.overruns, fd3Dropped: session.audio?.stats.droppedFrames,
     });

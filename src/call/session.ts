@@ -3,6 +3,7 @@ import { errorCode, errorMessage, VoicebotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { runBotTurn, type BotTurnResult } from './bot-turn.ts';
 import type { Brain, CallChannel, CallLog, CallOutcome, Ear, RenderedSpeech, Utterance, Voice } from './ports.ts';
+import { hangupOutcome } from './hangup-outcome.ts';
 import { listen } from './listen.ts';
 import { Speaker } from './speaker.ts';
 
@@ -49,7 +50,7 @@ export async function runSession(deps: SessionDeps): Promise<CallOutcome> {
     outcome = await converse(deps, phrases);
   } catch (error) {
     if (error instanceof Hangup || channel.hangup.aborted) {
-      outcome = { action: 'none', status: 'CALLER_HANGUP', endReason: 'caller_hangup' };
+      outcome = hangupOutcome(channel.hangup.reason);
     } else {
       log.error('CALL', 'call failed', { code: errorCode(error), error: errorMessage(error) });
       deps.callLog.event('error', `${errorCode(error)}: ${errorMessage(error)}`);
