@@ -44,6 +44,7 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
     model: config.ollama_model, voice: config.voice_engine === 'piper' ? config.piper_voice : 'test-tone (TEST ENGINE)',
     startedAtMs: options.startedAtMs,
   });
+  store.closeCrashedCalls();
   const callLog = storeCallLog(store, callId, config.db_flush_timeout_ms);
   log.info('CALL', 'call started', { callId, profile: options.profile ?? 'general', callerNumber: env.callerId });
 

@@ -11,7 +11,8 @@ export type SessionConfig = Pick<Config,
   | 'greeting' | 'goodbye_text' | 'apology_text' | 'reprompt_text' | 'transfer_text' | 'filler_text'
   | 'silence_reprompt_seconds' | 'max_reprompts' | 'max_call_seconds' | 'max_turns'
   | 'barge_in' | 'barge_in_min_ms' | 'barge_in_ignore_first_ms'
-  | 'dtmf_operator_key' | 'dtmf_skip_key' | 'operator_destination' | 'filler_after_ms' | 'mirror_verbose'>;
+  | 'dtmf_operator_key' | 'dtmf_skip_key' | 'operator_destination' | 'filler_after_ms' | 'mirror_verbose'
+  | 'max_dead_air_ms' | 'tts_max_reply_seconds'>;
 
 export interface SessionDeps {
   channel: CallChannel;
@@ -153,6 +154,7 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
     const turn = await runBotTurn(utterance.text, {
       brain: deps.brain, voice: deps.voice, speaker, splitSentences: deps.splitSentences, log, now: deps.now,
       fillerAfterMs: config.filler_after_ms, filler,
+      maxDeadAirMs: config.max_dead_air_ms, maxReplyAudioMs: config.tts_max_reply_seconds * 1000,
     }, AbortSignal.any([callSignal, AbortSignal.timeout(limitMs)]));
     // Stored before the hangup check: a reply cut off by the hangup is part of the call.
     recordBotTurn(deps, turn, replyStartMs, utterance.speechEndMs);
@@ -193,7 +195,7 @@ function recordBotTurn(deps: SessionDeps, turn: BotTurnResult, startedAtMs: numb
     role: 'bot', text, startedAtMs, endedAtMs: deps.now(), audioPath: turn.audioPaths.join(' '),
     llmFirstTokenMs: turn.llmFirstTokenMs, llmTotalMs: turn.llmTotalMs, ttsMs: Math.round(turn.ttsMs),
     firstAudioMs: turn.timeToFirstAudioMs === undefined ? undefined : Math.round(startedAtMs - speechEndMs + turn.timeToFirstAudioMs),
-    interrupted: turn.interrupted, playedText: turn.interrupted ? turn.heardText : undefined,
+    interrupted: turn.interrupted, playedText: turn.interrupted || turn.unplayed ? turn.heardText : undefined, unplayed: turn.unplayed,
     dtmf: turn.dtmf === '' ? undefined : turn.dtmf,
   });
 }
