@@ -8,6 +8,8 @@ import { errorCode, errorMessage } from '../errors.ts';
 import { Logger } from '../log.ts';
 import { hangupSignal } from '../runtime/hangup-signal.ts';
 import { armCallLimit } from './call-limit.ts';
+import { hangupOutcome } from './hangup-outcome.ts';
+import { recordUnanswered, reportUnanswered, type UnansweredCall } from './unanswered.ts';
 import { preflight } from './preflight.ts';
 
 export interface CallEntryOptions {
@@ -28,20 +30,22 @@ export async function runCallEntry(options: CallEntryOptions): Promise<number> {
   let configFile = options.configPath ?? 'voicebot.conf';
   let configError: unknown;
   let sources: Record<KeyName, ValueSource> | undefined;
+  let fallbackConfig: Config | undefined;
   try {
     const { loadConfig } = await import('../config/load.ts');
     const loaded = loadConfig({ path: options.configPath, env: options.env });
     configFile = loaded.file;
+    fallbackConfig = loaded.resolve();
     config = loaded.resolve(options.profile);
     sources = loaded.sources(options.profile);
   } catch (error) {
     configError = error;
     process.stderr.write(`voicebot: ${errorMessage(error)}\n`);
   }
-  const logger = makeLogger(config, options.env);
+  const logger = makeLogger(config ?? fallbackConfig, options.env);
   let exitCode = 0;
   try {
-    exitCode = await runCall(logger, { config, configFile, configError, sources, profile: options.profile, startedAtMs });
+    exitCode = await runCall(logger, { config, configFile, configError, sources, profile: options.profile, startedAtMs, fallbackConfig });
     return exitCode;
   } catch (error) {
     logger.error('CALL', 'internal error', { code: errorCode(error), error: error instanceof Error ? error.stack ?? error.message : String(error) });
@@ -64,6 +68,8 @@ interface CallSetup {
   sources: Record<KeyName, ValueSource> | undefined;
   profile: string | undefined;
   startedAtMs: number;
+  /** [general] alone, when the profile's own settings did not resolve (an unknown profile): where to log and record the refusal. */
+  fallbackConfig?: Config | undefined;
 }
 
 async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
@@ -72,7 +78,7 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
   try {
     session = await openAgiSession({
       input: process.stdin, output: process.stdout, audio: 3, hangupSource: hangupSignal, logger,
-      replyTimeoutMs: setup.config?.agi_reply_timeout_ms,
+      replyTimeoutMs: (setup.config ?? setup.fallbackConfig)?.agi_reply_timeout_ms,
     });
   } catch (error) {
     logger.error('AGI', 'cannot start the AGI session', { code: errorCode(error), error: errorMessage(error) });
@@ -81,12 +87,19 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
   }
   const log = logger.withCallId(session.env.uniqueId || 'unknown');
   const disarmLimit = armCallLimit(session.channel, setup.config?.max_call_seconds ?? 600, setup.startedAtMs);
+  const unanswered: UnansweredCall = { session, config: setup.config ?? setup.fallbackConfig, profile: setup.profile, startedAtMs: setup.startedAtMs, log };
   try {
     const problems = setupProblems(setup, session);
     if (problems.length > 0 || setup.config === undefined) {
-      for (const problem of problems) log.error('CALL', 'not answering: setup error', { error: problem });
-      await refuseCall(session, log);
-      if (setup.config !== undefined) await recordRefusedCall(setup, setup.config, session, problems, log);
+      await refuse(unanswered, problems);
+      return 0;
+    }
+    if (session.hangup.aborted) {
+      // Gone (or terminated) while starting: nothing to prepare, only the row and the status.
+      const outcome = hangupOutcome(session.hangup.reason);
+      log.info('CALL', 'call ended before ANSWER', { reason: outcome.endReason });
+      await reportUnanswered(unanswered, outcome, []);
+      await recordUnanswered(unanswered, { endReason: outcome.endReason, status: outcome.status }, []);
       return 0;
     }
     const { runConversation } = await import('./compose.ts');
@@ -95,7 +108,7 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
     } catch (error) {
       if (errorCode(error) !== 'SETUP_FAILED') throw error;
       log.error('CALL', 'not answering: setup error', { error: errorMessage(error) });
-      await refuseCall(session, log);
+      await reportUnanswered(unanswered, REFUSED, [errorMessage(error)]);
     }
     return 0;
   } finally {
@@ -107,36 +120,20 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
   }
 }
 
+const REFUSED = { status: 'ERROR', action: 'handoff' };
+
+/** Leave the call unanswered; the admin sees why on the console, in the log and in the call log. */
+async function refuse(call: UnansweredCall, problems: readonly string[]): Promise<void> {
+  for (const problem of problems) call.log.error('CALL', 'not answering: setup error', { error: problem });
+  await reportUnanswered(call, REFUSED, problems);
+  await recordUnanswered(call, { endReason: 'setup_error', status: 'ERROR' }, problems);
+}
+
 function setupProblems(setup: CallSetup, session: AgiSession): string[] {
   if (setup.configError !== undefined) return [errorMessage(setup.configError)];
   if (setup.config === undefined) return ['no configuration'];
   if (session.audioError !== undefined) return [`${session.audioError.code}: ${session.audioError.message}. Fix: run voicebot with EAGI(), not AGI()`];
   return preflight(setup.config, setup.configFile, setup.sources);
-}
-
-/** A refused call still gets its row (end_reason setup_error, the problems as events): the admin sees it. */
-async function recordRefusedCall(setup: CallSetup, config: Config, session: AgiSession, problems: readonly string[], log: Logger): Promise<void> {
-  const { callStoreFromConfig } = await import('../store/call-store.ts');
-  const store = callStoreFromConfig(config, log);
-  const env = session.env;
-  const callId = store.openCall({
-    uniqueid: env.uniqueId, channel: env.channel, callerNumber: env.callerId, callerName: env.callerIdName,
-    dnid: env.dnid, context: env.context, extension: env.extension, profile: setup.profile, startedAtMs: setup.startedAtMs,
-  });
-  for (const problem of problems) store.addEvent(callId, 'error', problem);
-  store.closeCall(callId, { endReason: 'setup_error', status: 'ERROR' });
-  await store.close(config.db_flush_timeout_ms);
-}
-
-/** Leave the call unanswered and tell the dialplan why (VOICEBOT_STATUS=ERROR). */
-async function refuseCall(session: AgiSession, log: Logger): Promise<void> {
-  const { untilHangup } = await import('../agi/run-until-hangup.ts');
-  try {
-    await untilHangup(session.agi.setVariable('VOICEBOT_STATUS', 'ERROR'), session.hangup);
-    await untilHangup(session.agi.setVariable('VOICEBOT_ACTION', 'handoff'), session.hangup);
-  } catch (error) {
-    log.warn('CALL', 'could not set VOICEBOT_STATUS', { error: errorMessage(error) });
-  }
 }
 
 const DEFAULT_LOG_FILE = generalKeys.log_file.default;

@@ -57,7 +57,8 @@ export function agiCallChannel(agi: Agi, hangup: AbortSignal): CallChannel {
 /** How long a dead-capable command after the hangup may wait for its reply. */
 const DEAD_CHANNEL_REPLY_MS = 500;
 
-function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+/** `work`, or a rejection once `timeoutMs` passed without it settling. */
+export function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no reply within ${timeoutMs} ms after the hangup`)), timeoutMs);
     work.then((value) => { clearTimeout(timer); resolve(value); }, (error: unknown) => { clearTimeout(timer); reject(error); });
