@@ -70,7 +70,7 @@ export const callKeys = {
     doc: 'If the first sentence of a reply is not ready after this long, say filler_text (0: never).',
   },
   max_dead_air_ms: {
-    type: 'int', scope: 'profile', default: 3000, min: 500, max: 30000,
+    type: 'int', scope: 'profile', default: 2500, min: 500, max: 30000,
     doc: 'Once a reply has started playing (its first sentence or the filler), the longest silence before the next sentence; past it the caller hears apology_text.',
   },
   filler_text: {
