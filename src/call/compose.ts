@@ -3,6 +3,7 @@ import type { Config } from '../config/keys/index.ts';
 import { LlmConversation, llmSettingsFrom, loadPromptTemplate, OllamaBrain, warmUpModel } from '../llm/index.ts';
 import { errorMessage, VoicebotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { untilHangup } from '../agi/run-until-hangup.ts';
 import { callStoreFromConfig } from '../store/call-store.ts';
 import { sttOptionsFromConfig } from '../stt/options.ts';
 import { VoskModel } from '../stt/vosk-model.ts';
@@ -48,16 +49,28 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
   const callLog = storeCallLog(store, callId, config.db_flush_timeout_ms);
   log.info('CALL', 'call started', { callId, profile: options.profile ?? 'general', callerNumber: env.callerId });
 
+  // Nothing was said to the caller yet: close the row and let the entry refuse the call.
+  const refuse = async (error: unknown): Promise<never> => {
+    store.addEvent(callId, 'error', errorMessage(error));
+    store.closeCall(callId, { endReason: 'setup_error', status: 'ERROR' });
+    await store.close(config.db_flush_timeout_ms);
+    throw new VoicebotError('SETUP_FAILED', `call setup failed: ${errorMessage(error)}`, { cause: error });
+  };
   let prepared;
   try {
     prepared = prepareEngines(options, callId);
   } catch (error) {
-    // Nothing was said to the caller yet: close the row and let the entry refuse the call.
-    store.closeCall(callId, { endReason: 'setup_error', status: 'ERROR' });
-    await store.close(config.db_flush_timeout_ms);
-    throw new VoicebotError('SETUP_FAILED', `call setup failed: ${errorMessage(error)}`, { cause: error });
+    return refuse(error);
   }
-  const { conversation, tts, voice, loadEar } = prepared;
+  const { conversation, tts, voice, loadEar, modelLoad } = prepared;
+  if (config.vosk_load_before_answer) {
+    // Behind the ring: a model libvosk cannot load is refused before ANSWER, not apologised for after it.
+    const loaded = await untilHangup(modelLoad, session.hangup).then(() => undefined, (error: unknown) => error);
+    if (loaded !== undefined && !session.hangup.aborted) {
+      tts.close();
+      return refuse(loaded);
+    }
+  }
 
   try {
     return await runSession({
@@ -93,15 +106,19 @@ function prepareEngines(options: ComposeOptions, callId: string) {
   const tts = loadVoice(config, log);
   const voice = rendererVoice({ engine: tts, cacheDir: config.cache_dir, callId, format: config.tts_format });
   const audio = session.audio;
+  const loadStarted = performance.now();
+  const modelLoad = VoskModel.load(config.vosk_model_dir).then((model) => {
+    log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - loadStarted), sampleRateHz: model.sampleRateHz });
+    return model;
+  });
+  modelLoad.catch(() => undefined);
   const loadEar = async () => {
     if (audio === undefined) throw session.audioError ?? new Error('no caller audio on fd 3');
-    const loadStarted = performance.now();
-    const model = await VoskModel.load(config.vosk_model_dir);
-    log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - loadStarted), sampleRateHz: model.sampleRateHz });
+    const model = await modelLoad;
     const engine = new VoskSttEngine(model, sttOptionsFromConfig(config));
     return new StreamEar(engine, audio, { log, now: Date.now, recordAudio: config.record_caller, signal: session.hangup });
   };
-  return { conversation, tts, voice, loadEar };
+  return { conversation, tts, voice, loadEar, modelLoad };
 }
 
 function loadVoice(config: Config, log: Logger): PendingEngine {

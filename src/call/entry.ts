@@ -1,6 +1,6 @@
 import type { AgiSession } from '../agi/session.ts';
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Config, KeyName } from '../config/keys/index.ts';
 import { generalKeys } from '../config/keys/general.ts';
 import type { ValueSource } from '../config/load.ts';
@@ -141,12 +141,15 @@ const DEFAULT_LOG_FILE = generalKeys.log_file.default;
 /**
  * Asterisk does not show an AGI's stderr, so a config that does not load is still logged to a file:
  * VOICEBOT_LOG_FILE, else the default log file when its folder exists (make install creates it).
+ * A log_file that cannot take lines (a folder, a device, a full disk) falls back to
+ * voicebot-fallback.log beside the call log.
  */
 function makeLogger(config: Config | undefined, env: NodeJS.ProcessEnv): Logger {
   const stderr = config === undefined ? true : config.log_stderr === 'yes' || (config.log_stderr === 'auto' && process.stderr.isTTY === true);
   const fallbackFile = env['VOICEBOT_LOG_FILE'] || (existsSync(dirname(DEFAULT_LOG_FILE)) ? DEFAULT_LOG_FILE : undefined);
   return new Logger({
     filePath: config?.log_file ?? fallbackFile,
+    fallbackFilePath: config === undefined ? undefined : join(dirname(config.db_path), 'voicebot-fallback.log'),
     stderr,
     level: config?.log_level ?? 'info',
     redactTranscripts: config?.redact_transcripts ?? false,

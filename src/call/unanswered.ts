@@ -2,6 +2,7 @@ import type { AgiSession } from '../agi/session.ts';
 import type { Config } from '../config/keys/index.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { pathProblem } from '../runtime/path-check.ts';
 import type { CallEnd } from '../store/types.ts';
 import { withTimeout } from './adapters/channel.ts';
 
@@ -44,6 +45,11 @@ export async function reportUnanswered(call: UnansweredCall, outcome: { status: 
 export async function recordUnanswered(call: UnansweredCall, end: CallEnd, problems: readonly string[]): Promise<void> {
   const { config, session, log } = call;
   if (config === undefined) return;
+  const unfit = pathProblem(config.db_path, { kind: 'file', mayBeMissing: true });
+  if (unfit !== undefined) {
+    log.error('DB', 'not recording the unanswered call: db_path is unusable', { error: unfit });
+    return;
+  }
   const { callStoreFromConfig } = await import('../store/call-store.ts');
   const store = callStoreFromConfig(config, log);
   const env = session.env;

@@ -1,35 +1,38 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { errorCode, errorMessage } from '../errors.ts';
 import { checkTemplate, PROMPT_VARIABLES } from '../llm/prompt.ts';
+import { voskLayoutProblem } from '../stt/vosk-model-layout.ts';
+import { ESPEAK_FIX, espeakDataProblem } from '../tts/espeak-data.ts';
 import { fail, pass, type CheckResult } from './native-check.ts';
+import { GB, KB, MB, pathProblem } from './path-check.ts';
 
+/** A prompt template is a page of text; more is a wrong file (or /dev/zero). */
+const MAX_PROMPT_BYTES = 256 * KB;
 const FETCH_MODELS = 'run scripts/fetch-models, or place the files by hand as models/README.md describes';
 
-/** Model, voice and espeak data checks: pure file-system reads, shared by doctor and the call preflight. */
+/** Model, voice and espeak data checks: stat()-only file-system reads, shared by doctor and the call preflight. */
 export function checkVoskModel(dir: string): CheckResult {
   const name = 'vosk model';
   if (!existsSync(dir)) return fail(name, `${dir} does not exist`, `set vosk_model_dir, or ${FETCH_MODELS}`);
-  const missing = ['am/final.mdl', 'conf/mfcc.conf', 'conf/model.conf'].filter((rel) => !existsSync(join(dir, rel)));
-  const hasGraph = existsSync(join(dir, 'graph/HCLG.fst')) || existsSync(join(dir, 'graph/Gr.fst'));
-  if (!hasGraph) missing.push('graph/HCLG.fst (or graph/Gr.fst)');
-  if (missing.length > 0) {
-    return fail(name, `${dir} is not an unpacked Vosk model (missing ${missing.join(', ')})`, 'point vosk_model_dir at the folder that holds am/, conf/ and graph/');
-  }
-  return pass(name, dir);
+  const layout = voskLayoutProblem(dir);
+  return layout === undefined ? pass(name, dir) : fail(name, layout.problem, layout.fix);
 }
 
 export function checkPiperVoice(path: string): CheckResult {
   const name = 'piper voice';
   if (!existsSync(path)) return fail(name, `${path} does not exist`, `set piper_voice, or ${FETCH_MODELS}`);
+  const model = pathProblem(path, { kind: 'file', nonEmpty: true, maxBytes: 4 * GB });
+  if (model !== undefined) return fail(name, model, `point piper_voice at a downloaded voice .onnx, or ${FETCH_MODELS}`);
   if (!existsSync(`${path}.json`)) return fail(name, `${path}.json is missing`, 'download the .onnx.json that belongs to the voice and put it beside the .onnx');
+  const json = pathProblem(`${path}.json`, { kind: 'file', nonEmpty: true, maxBytes: 16 * MB });
+  if (json !== undefined) return fail(name, json, 'download the .onnx.json that belongs to the voice again');
   return pass(name, path);
 }
 
-export function checkEspeakData(dir: string): CheckResult {
-  const name = 'espeak-ng data';
-  if (!existsSync(join(dir, 'phontab'))) return fail(name, `${dir} has no phontab`, 'apt-get install espeak-ng-data, or set espeak_data_dir');
-  return pass(name, dir);
+/** `espeakVoice` (from the voice's .onnx.json) adds the check for its language's dictionary. */
+export function checkEspeakData(dir: string, espeakVoice?: string): CheckResult {
+  const problem = espeakDataProblem(dir, espeakVoice);
+  return problem === undefined ? pass('espeak-ng data', dir) : fail('espeak-ng data', problem, ESPEAK_FIX);
 }
 
 /**
@@ -40,6 +43,8 @@ export function checkPromptFile(path: string, where: string): CheckResult {
   const name = 'prompt file';
   if (path === '') return pass(name, 'built-in prompt (llm_prompt_file is empty)');
   const at = `${where}: key 'llm_prompt_file'`;
+  const unfit = existsSync(path) ? pathProblem(path, { kind: 'file', maxBytes: MAX_PROMPT_BYTES }) : undefined;
+  if (unfit !== undefined) return fail(name, `${at}: ${unfit}`, 'point llm_prompt_file at a prompt text file (a relative path is taken from the folder of voicebot.conf)');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -6,6 +6,10 @@ export const sttKeys = {
     type: 'path', scope: 'profile', default: '/var/lib/voicebot/models/vosk',
     doc: 'Folder of an unpacked Vosk model (holds am/, conf/, graph/).',
   },
+  vosk_load_before_answer: {
+    type: 'bool', scope: 'profile', default: true,
+    doc: 'Load the speech model while the phone still rings, so a model libvosk cannot load is refused before ANSWER (VOICEBOT_STATUS=ERROR); no: load it during the greeting (a damaged model then gives an apology after ANSWER).',
+  },
   speech_threshold_dbfs: {
     type: 'number', scope: 'profile', default: -40, min: -80, max: 0,
     doc: 'Caller audio louder than this (20 ms frame level, dBFS) counts as speech. Raise it on noisy lines.',
