@@ -4,7 +4,7 @@ import { silentLogger } from '../log.ts';
 import { assertSingleLine, specOf, type CommandSpec } from './command.ts';
 import type { AgiEnv } from './env.ts';
 import { EnvBlockWait } from './env-wait.ts';
-import { AgiError, AgiHangupError, type HangupCause } from './errors.ts';
+import { AgiError, AgiHangupError, ENDS_OF_OUR_OWN, type HangupCause } from './errors.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { Interrupter } from './interrupter.ts';
 import type { CommandOutcome, Pending } from './pending.ts';
@@ -23,15 +23,9 @@ export interface AgiChannelOptions {
   envTimeoutMs?: number;
   /** After a hangup, how long a written command may wait for its reply (default 2000 ms). */
   deadReplyTimeoutMs?: number;
-  /**
-   * Reply deadline of a command, added to its own running time for STREAM FILE and WAIT FOR
-   * DIGIT (default 5000 ms). A missed deadline ends the call: cause `reply-timeout`.
-   */
+  /** Reply deadline margin (default 5000 ms, see reply-deadline.ts); a missed deadline is hangup cause `reply-timeout`. */
   replyTimeoutMs?: number;
 }
-
-/** Hangup causes of our own: the channel is still up, so a running playback or wait is stopped to let the status through. */
-const OWN_CAUSES: ReadonlySet<HangupCause> = new Set(['terminated', 'call-limit']);
 
 /**
  * One AGI conversation over stdin/stdout: reads the env block, then writes one command per write
@@ -76,11 +70,7 @@ export class AgiChannel {
     this.#env = new EnvBlockWait(options.envTimeoutMs ?? 5000);
     this.#interrupter = new Interrupter({
       logger: this.#logger,
-      dequeue: (pending) => {
-        const at = this.#queue.indexOf(pending);
-        if (at !== -1) this.#queue.splice(at, 1);
-        return at !== -1;
-      },
+      dequeue: (pending) => this.#queue.includes(pending) && this.#queue.splice(this.#queue.indexOf(pending), 1).length === 1,
       running: () => this.#inFlight[0],
       inFlight: (pending) => this.#inFlight.includes(pending),
       writable: () => this.writable,
@@ -164,8 +154,8 @@ export class AgiChannel {
     }
     this.#queue = keep;
     for (const pending of this.#inFlight) this.#armDeadReplyTimer(pending);
-    const running = this.#inFlight[0];
-    if (OWN_CAUSES.has(cause) && running !== undefined) this.#interrupter.interrupt(running);
+    // An end of our own: the channel is still up, so a running playback or wait is stopped to let the status through.
+    if (ENDS_OF_OUR_OWN.has(cause) && this.#inFlight[0] !== undefined) this.#interrupter.interrupt(this.#inFlight[0]);
   }
 
   /** Stop reading, reject what is pending, release stdin (so the process can exit). */
@@ -264,23 +254,22 @@ export class AgiChannel {
   }
 
   #armDeadReplyTimer(pending: Pending): void {
-    const timer = setTimeout(() => {
+    setTimeout(() => {
       if (!this.#inFlight.includes(pending)) return;
       this.#inFlight = this.#inFlight.filter((p) => p !== pending);
       pending.fail(new AgiHangupError((this.#hangup.signal.reason as AgiHangupError).hangupCause, `no reply to ${pending.line.split(' ')[0] ?? ''} after hangup`));
       this.#pump();
-    }, this.#deadReplyTimeoutMs);
-    timer.unref();
+    }, this.#deadReplyTimeoutMs).unref();
   }
 
   /** Asterisk did not answer in time: nothing more is written (a late reply would desynchronise the FIFO). */
   #replyDeadlinePassed(pending: Pending, deadlineMs: number): void {
     if (!this.#inFlight.includes(pending) || this.#closed.signal.aborted) return;
-    const command = pending.line.split(' ').slice(0, 2).join(' ');
-    this.#logger.error('AGI', 'no reply from Asterisk in time; ending the call', { code: 'AGI_REPLY_TIMEOUT', command, deadlineMs });
+    const detail = `no reply to ${pending.line.split(' ').slice(0, 2).join(' ')} within ${deadlineMs} ms`;
+    this.#logger.error('AGI', 'Asterisk stopped answering; ending the call', { code: 'AGI_REPLY_TIMEOUT', detail });
     this.#writable = false;
-    this.markHangup('reply-timeout', `no reply to ${command} within ${deadlineMs} ms`);
-    this.#failAll(new AgiHangupError('reply-timeout', `no reply to ${command} within ${deadlineMs} ms`));
+    this.markHangup('reply-timeout', detail);
+    this.#failAll(new AgiHangupError('reply-timeout', detail));
   }
 
   #inputEnded(): void {

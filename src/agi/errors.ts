@@ -17,6 +17,9 @@ export type HangupCause =
   | 'call-limit'
   | 'closed';
 
+/** Causes where voicebot ends the call while the channel itself is still up. */
+export const ENDS_OF_OUR_OWN: ReadonlySet<HangupCause> = new Set(['terminated', 'call-limit']);
+
 /**
  * A protocol-level failure of the AGI conversation. Stable codes:
  * - `AGI_INVALID_COMMAND` (510), `AGI_DEAD_CHANNEL` (511), `AGI_USAGE` (520): Asterisk refused a command.

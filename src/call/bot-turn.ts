@@ -169,6 +169,7 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
       if (outcome.kind === 'skipped') {
         result.dtmf += outcome.digit;
         heard.push(heardPrefix(item.sentence, outcome.heardFraction));
+        waitMs = guard.heard();
         continue;
       }
       heard.push(heardPrefix(item.sentence, outcome.heardFraction));

@@ -21,7 +21,7 @@ export function closeCrashedCalls(db: Database, self: ProcessIdentity): string[]
       max(c.started_at, coalesce(c.answered_at, ''), coalesce((SELECT max(coalesce(t.ended_at, '')) FROM turns t WHERE t.call_id = c.id), ''),
         coalesce((SELECT max(e.at) FROM events e WHERE e.call_id = c.id), '')) AS last_at
     FROM calls c WHERE c.ended_at IS NULL AND c.host = ? AND c.pid IS NOT NULL`).all(self.host) as OpenRow[];
-  const gone = rows.filter((row) => row.pid !== self.pid && processGone(row, self) === true);
+  const gone = rows.filter((row) => processGone(row, self) === true);
   const close = db.prepare(`UPDATE calls SET ended_at = ?, end_reason = 'crashed', status = coalesce(status, 'CRASHED')
     WHERE id = ? AND ended_at IS NULL`);
   db.transaction(() => {
