@@ -128,10 +128,16 @@ export class Logger {
   }
 }
 
-/** Open for appending a path that is a regular file or absent; never open() a FIFO or device (it can block or swallow lines). */
+/** The one device a log may go to: an explicit "discard everything". */
+export const DISCARD_LOG = '/dev/null';
+
+/**
+ * Open for appending a path that is a regular file, absent, or /dev/null; never open() a FIFO or
+ * another device (it can block, or swallow lines like /dev/full).
+ */
 function openLogFile(filePath: string): number {
   const stat = statSync(filePath, { throwIfNoEntry: false });
-  if (stat !== undefined && !stat.isFile()) throw new Error(`${filePath} is not a regular file`);
+  if (stat !== undefined && !stat.isFile() && filePath !== DISCARD_LOG) throw new Error(`${filePath} is not a regular file`);
   mkdirSync(dirname(filePath), { recursive: true, mode: 0o750 });
   return openSync(filePath, 'a', 0o640);
 }

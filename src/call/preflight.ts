@@ -3,6 +3,7 @@ import type { ValueSource } from '../config/load.ts';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { errorMessage } from '../errors.ts';
 import { llmSettingsFrom } from '../llm/index.ts';
+import { DISCARD_LOG } from '../log.ts';
 import type { CheckResult } from '../runtime/native-check.ts';
 import { pathProblem, type PathRule } from '../runtime/path-check.ts';
 import { checkEspeakData, checkPiperVoice, checkPromptFile, checkVoskModel } from '../runtime/setup-checks.ts';
@@ -39,7 +40,8 @@ export function preflight(config: Config, configFile: string, sources?: Record<K
   const prompt = checkPromptFile(config.llm_prompt_file, where('llm_prompt_file'));
   if (!prompt.ok) problems.push(`${prompt.name}: ${prompt.detail}. Fix: ${prompt.fix}`);
   for (const [key, rule, fix] of WRITTEN_PATHS) {
-    const problem = pathProblem(String(config[key]), rule);
+    const path = String(config[key]);
+    const problem = key === 'log_file' && path === DISCARD_LOG ? undefined : pathProblem(path, rule);
     if (problem !== undefined) problems.push(`${where(key)}: key '${key}': ${problem}. Fix: ${fix}`);
   }
   const cache = problems.some((p) => p.includes("key 'cache_dir'")) ? undefined : checkWritableFolder(config.cache_dir);

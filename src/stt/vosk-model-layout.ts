@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GB, MB, pathProblem } from '../runtime/path-check.ts';
 
@@ -37,6 +37,31 @@ export function voskLayoutProblem(dir: string): LayoutProblem | undefined {
   for (const [file, maxBytes] of files) {
     const problem = pathProblem(file, { kind: 'file', nonEmpty: true, maxBytes });
     if (problem !== undefined) return { problem, fix: FIX_UNPACK };
+  }
+  const odd = oddEntry(dir, 0, { left: MAX_ENTRIES });
+  return odd === undefined ? undefined : { problem: `${odd} is neither a regular file nor a folder (libvosk would block or fail opening it)`, fix: FIX_UNPACK };
+}
+
+/** A model tree is a few dozen files; past this many entries the scan stops (the files above were checked). */
+const MAX_ENTRIES = 500;
+
+/** The first entry below `dir` (3 levels deep) that is a FIFO, socket or device: libvosk opens whatever its configs name. */
+function oddEntry(dir: string, depth: number, budget: { left: number }): string | undefined {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  for (const entry of entries) {
+    if (--budget.left < 0) return undefined;
+    const path = join(dir, entry.name);
+    const stat = entry.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : entry;
+    if (stat === undefined) continue;
+    if (stat.isDirectory()) {
+      const below = depth < 3 ? oddEntry(path, depth + 1, budget) : undefined;
+      if (below !== undefined) return below;
+    } else if (!stat.isFile()) return path;
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sharedTestdata } from '../support/paths.ts';
@@ -80,6 +80,12 @@ const PATH_CASES: PathCase[] = [
     const model = join(dir, 'tiny-vosk-model');
     const target = join(model, 'am', 'final.mdl');
     writeFileSync(target, '');
+    return { vosk_model_dir: model };
+  } },
+  { key: 'vosk_model_dir', settings: (dir) => {
+    const model = join(dir, 'tiny-vosk-model');
+    rmSync(join(model, 'conf', 'model.conf'));
+    makeFifo(join(model, 'conf'), 'model.conf');
     return { vosk_model_dir: model };
   } },
   { key: 'piper_voice', settings: (dir) => ({ voice_engine: 'piper', piper_voice: makeFifo(dir, 'voice.onnx') }) },
