@@ -15,7 +15,10 @@ const ENV = formatAgiEnv([['agi_request', 'voicebot'], ['agi_channel', 'SIP/100-
 async function runHostile(options: { withFd3: boolean; start: string | Buffer; endStdin?: boolean; respond: (line: string, index: number) => string | Buffer | undefined }) {
   const dir = mkdtempSync(join(tmpdir(), 'voicebot-bad-'));
   const logFile = join(dir, 'voicebot.log');
-  const run = await runScriptedAsterisk({ ...options, env: { VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'yes' } });
+  // Every path voicebot writes stays in the temp folder (no config file: the defaults would point at /var/lib/voicebot).
+  const run = await runScriptedAsterisk({ ...options, env: {
+    VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'yes', VOICEBOT_DB_PATH: join(dir, 'calls.db'), VOICEBOT_CACHE_DIR: join(dir, 'cache'),
+  } });
   let log = '';
   try { log = readFileSync(logFile, 'utf8'); } catch { /* no log */ }
   return { ...run, log };
