@@ -41,6 +41,10 @@ export async function runCallEntry(options: CallEntryOptions): Promise<number> {
   } catch (error) {
     configError = error;
     process.stderr.write(`voicebot: ${errorMessage(error)}\n`);
+    if (fallbackConfig === undefined) {
+      const { salvageConfig } = await import('../config/salvage.ts');
+      fallbackConfig = salvageConfig(options.configPath, options.env);
+    }
   }
   const logger = makeLogger(config ?? fallbackConfig, options.env);
   let exitCode = 0;
