@@ -93,17 +93,17 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
   const disarmLimit = armCallLimit(session.channel, setup.config?.max_call_seconds ?? 600, setup.startedAtMs);
   const unanswered: UnansweredCall = { session, config: setup.config ?? setup.fallbackConfig, profile: setup.profile, startedAtMs: setup.startedAtMs, log };
   try {
-    const problems = setupProblems(setup, session);
-    if (problems.length > 0 || setup.config === undefined) {
-      await refuse(unanswered, problems);
-      return 0;
-    }
-    if (session.hangup.aborted) {
-      // Gone (or terminated) while starting: nothing to prepare, only the row and the status.
+    if (session.hangup.aborted && setup.config !== undefined) {
+      // Gone (or terminated) while starting: nothing to check or prepare, only the status and the row.
       const outcome = hangupOutcome(session.hangup.reason);
       log.info('CALL', 'call ended before ANSWER', { reason: outcome.endReason });
       await reportUnanswered(unanswered, outcome, []);
       await recordUnanswered(unanswered, { endReason: outcome.endReason, status: outcome.status }, []);
+      return 0;
+    }
+    const problems = setupProblems(setup, session);
+    if (problems.length > 0 || setup.config === undefined) {
+      await refuse(unanswered, problems);
       return 0;
     }
     const { runConversation } = await import('./compose.ts');
