@@ -26,13 +26,19 @@ function sighupCaught(pid: number): boolean {
   }
 }
 
+const scratch = mkdtempSync(join(tmpdir(), 'voicebot-startup-run-'));
+
 const ENV_BLOCK = 'agi_request: voicebot\nagi_channel: Local/s@test-00000000;1\nagi_uniqueid: 1.0\nagi_enhanced: 1.0\nagi_callerid: 5551234\n\n';
 
 async function hangUpRightAfterHandler(): Promise<{ code: number | null; signal: NodeJS.Signals | null; handlerAfterMs: number }> {
   const started = performance.now();
   const child = spawn(nodeBin, [mainTs], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { PATH: process.env['PATH'], AST_AGI_DIR: '/var/lib/asterisk/agi-bin', VOICEBOT_LOG_FILE: '/dev/null', VOICEBOT_LOG_STDERR: 'no' },
+    env: {
+      PATH: process.env['PATH'], AST_AGI_DIR: '/var/lib/asterisk/agi-bin', VOICEBOT_LOG_FILE: '/dev/null', VOICEBOT_LOG_STDERR: 'no',
+      // A refused call is recorded: keep its call log and cache out of /var/lib and /var/cache.
+      VOICEBOT_DB_PATH: join(scratch, 'calls.db'), VOICEBOT_CACHE_DIR: join(scratch, 'cache'),
+    },
   });
   child.stdout.resume();
   child.stderr.resume();

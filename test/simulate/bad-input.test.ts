@@ -15,7 +15,10 @@ const ENV = formatAgiEnv([['agi_request', 'voicebot'], ['agi_channel', 'SIP/100-
 async function runHostile(options: { withFd3: boolean; start: string | Buffer; endStdin?: boolean; respond: (line: string, index: number) => string | Buffer | undefined }) {
   const dir = mkdtempSync(join(tmpdir(), 'voicebot-bad-'));
   const logFile = join(dir, 'voicebot.log');
-  const run = await runScriptedAsterisk({ ...options, env: { VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'yes' } });
+  // Every path voicebot writes stays in the temp folder (no config file: the defaults would point at /var/lib/voicebot).
+  const run = await runScriptedAsterisk({ ...options, env: {
+    VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'yes', VOICEBOT_DB_PATH: join(dir, 'calls.db'), VOICEBOT_CACHE_DIR: join(dir, 'cache'),
+  } });
   let log = '';
   try { log = readFileSync(logFile, 'utf8'); } catch { /* no log */ }
   return { ...run, log };
@@ -52,5 +55,8 @@ test('an env block without the closing empty line, then EOF: logged AGI_ENV_INCO
 test('fd 3 closed at start: logged FD3_UNAVAILABLE, VOICEBOT_STATUS=ERROR for the dialplan, no ANSWER, exit 0', async () => {
   const result = await runHostile({ withFd3: false, start: ENV, respond: () => '200 result=1\n' });
   assertClean(result, /FD3_UNAVAILABLE/);
-  assert.deepEqual(result.commands, ['SET VARIABLE VOICEBOT_STATUS "ERROR"', 'SET VARIABLE VOICEBOT_ACTION "handoff"']);
+  // The reason reaches the Asterisk console before the status (VERBOSE works before ANSWER).
+  assert.equal(result.commands.length, 3, result.commands.join('\n'));
+  assert.match(result.commands[0] ?? '', /^VERBOSE "voicebot: not answering: FD3_UNAVAILABLE: .*Fix: run voicebot with EAGI\(\), not AGI\(\)" 1$/);
+  assert.deepEqual(result.commands.slice(1), ['SET VARIABLE VOICEBOT_STATUS "ERROR"', 'SET VARIABLE VOICEBOT_ACTION "handoff"']);
 });

@@ -14,6 +14,10 @@ export const sttKeys = {
     type: 'bool', scope: 'profile', default: true,
     doc: "Remove the bot's own voice coming back on the line (echo) from the caller audio before speech detection, using what the bot plays as the reference (vad = silero).",
   },
+  vosk_load_before_answer: {
+    type: 'bool', scope: 'profile', default: true,
+    doc: 'Load the speech model while the phone still rings, so a model libvosk cannot load is refused before ANSWER (VOICEBOT_STATUS=ERROR); no: load it during the greeting (a damaged model then gives an apology after ANSWER).',
+  },
   speech_threshold_dbfs: {
     type: 'number', scope: 'profile', default: -45, min: -80, max: 0,
     doc: 'Caller audio quieter than this (frame level, dBFS) is never speech. With vad = energy it is the whole rule: raise it on noisy lines.',
