@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Subsystem tags; grep the log for `[LLM]` to follow one stage. */
@@ -22,6 +22,11 @@ export interface LogRecord {
 export interface LoggerOptions {
   /** Append-only log file; created with its folder. Undefined: no file. */
   filePath?: string | undefined;
+  /**
+   * Where lines go when `filePath` is unusable (a folder, a device, a FIFO, unwritable, a full
+   * disk): a file beside the call log, so a refusal still reaches the admin.
+   */
+  fallbackFilePath?: string | undefined;
   /** Also write to stderr (never stdout: stdout belongs to Asterisk during a call). */
   stderr?: boolean;
   level?: LogLevel;
@@ -34,15 +39,15 @@ export interface LoggerOptions {
  * Writes are synchronous so a crash never loses the line that explains it.
  */
 export class Logger {
-  readonly #out: { fd: number | undefined; sinks: Set<(record: LogRecord) => void> };
+  readonly #out: { fd: number | undefined; sinks: Set<(record: LogRecord) => void>; fallback: string | undefined };
   readonly #options: Required<Pick<LoggerOptions, 'stderr' | 'level' | 'redactTranscripts'>> & LoggerOptions;
 
   constructor(options: LoggerOptions = {}, shared?: Logger) {
     this.#options = { stderr: false, level: 'info', redactTranscripts: false, ...options };
     this.#out = shared === undefined
-      ? { fd: undefined, sinks: new Set() }
+      ? { fd: undefined, sinks: new Set(), fallback: options.fallbackFilePath }
       : shared.#out;
-    if (shared === undefined && options.filePath !== undefined) this.#out.fd = openLogFile(options.filePath, this);
+    if (shared === undefined && options.filePath !== undefined) this.#out.fd = this.#open(options.filePath);
   }
 
   /** The same logger writing under another call id (shares the file and sinks). */
@@ -60,6 +65,33 @@ export class Logger {
   info(tag: LogTag, message: string, fields: LogFields = {}): void { this.#write('info', tag, message, fields); }
   warn(tag: LogTag, message: string, fields: LogFields = {}): void { this.#write('warn', tag, message, fields); }
   error(tag: LogTag, message: string, fields: LogFields = {}): void { this.#write('error', tag, message, fields); }
+
+  #open(filePath: string): number | undefined {
+    try {
+      return openLogFile(filePath);
+    } catch (error) {
+      const fallback = this.#out.fallback;
+      this.#out.fallback = undefined;
+      const fd = fallback === undefined || fallback === filePath ? undefined : tryOpen(fallback);
+      queueMicrotask(() => this.warn('CLI', fd === undefined ? 'cannot open the log file; logging to stderr only' : 'cannot open the log file; logging to the fallback file', {
+        file: filePath, error: errorText(error), fallback: fd === undefined ? undefined : fallback,
+      }));
+      return fd;
+    }
+  }
+
+  #switchToFallback(line: string, why: string): void {
+    const fallback = this.#out.fallback;
+    this.#out.fallback = undefined;
+    const fd = fallback === undefined ? undefined : tryOpen(fallback);
+    if (fd === undefined) return;
+    this.#out.fd = fd;
+    try {
+      writeSync(fd, `${formatRecord({ timeMs: Date.now(), level: 'warn', tag: 'CLI', callId: this.#options.callId, message: `${why}; logging here instead`, fields: {} })}${line}`);
+    } catch {
+      // Nothing else to write to without touching stdout.
+    }
+  }
 
   close(): void {
     if (this.#out.fd !== undefined) closeSync(this.#out.fd);
@@ -80,8 +112,9 @@ export class Logger {
     if (this.#out.fd !== undefined) {
       try {
         writeSync(this.#out.fd, line);
-      } catch {
-        // A full disk must not end the call; stderr below still gets the line when enabled.
+      } catch (error) {
+        // A full disk must not end the call: the line goes to the fallback file (and stderr below when enabled).
+        this.#switchToFallback(line, `writing the log file failed (${errorText(error)})`);
       }
     }
     if (this.#options.stderr) {
@@ -95,15 +128,28 @@ export class Logger {
   }
 }
 
-function openLogFile(filePath: string, logger: Logger): number | undefined {
+/** The one device a log may go to: an explicit "discard everything". */
+export const DISCARD_LOG = '/dev/null';
+
+/**
+ * Open for appending a path that is a regular file, absent, or /dev/null; never open() a FIFO or
+ * another device (it can block, or swallow lines like /dev/full).
+ */
+function openLogFile(filePath: string): number {
+  const stat = statSync(filePath, { throwIfNoEntry: false });
+  if (stat !== undefined && !stat.isFile() && filePath !== DISCARD_LOG) throw new Error(`${filePath} is not a regular file`);
+  mkdirSync(dirname(filePath), { recursive: true, mode: 0o750 });
+  return openSync(filePath, 'a', 0o640);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function tryOpen(filePath: string): number | undefined {
   try {
-    mkdirSync(dirname(filePath), { recursive: true, mode: 0o750 });
-    return openSync(filePath, 'a', 0o640);
-  } catch (error) {
-    queueMicrotask(() => logger.warn('CLI', 'cannot open log file; logging to stderr only', {
-      file: filePath,
-      error: error instanceof Error ? error.message : String(error),
-    }));
+    return openLogFile(filePath);
+  } catch {
     return undefined;
   }
 }

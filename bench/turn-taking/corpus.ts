@@ -35,8 +35,11 @@ export interface Expectation {
   turns: number;
 }
 
-/** Line echo: the bot's own samples, `delaySamples` later and `lossDb` quieter, in the caller stream. */
-export interface EchoPath { delaySamples: number; lossDb: number }
+/**
+ * Line echo: the bot's own samples, `delaySamples` later and `lossDb` quieter, in the caller stream;
+ * with `impulse`, also smeared by that impulse response (a 2-wire hybrid's dispersion).
+ */
+export interface EchoPath { delaySamples: number; lossDb: number; impulse?: Float64Array }
 
 export interface BenchCase {
   id: string;
@@ -79,10 +82,16 @@ export function lineSamples(c: BenchCase, start: number, count: number, playedUn
   const out = new Int16Array(count);
   const gain = c.echo === undefined ? 0 : dbToGain(-c.echo.lossDb);
   const delay = c.echo?.delaySamples ?? 0;
+  const impulse = c.echo?.impulse ?? Float64Array.of(1);
   for (let i = 0; i < count; i += 1) {
     const index = start + i;
     let value = c.base[index] ?? 0;
-    if (c.echo !== undefined && index - delay < playedUntil) value += gain * (botSampleAt(c.bot, index - delay) ?? 0);
+    if (c.echo !== undefined) {
+      for (let k = 0; k < impulse.length; k += 1) {
+        const played = index - delay - k;
+        if (played < playedUntil) value += gain * (impulse[k] ?? 0) * (botSampleAt(c.bot, played) ?? 0);
+      }
+    }
     const rounded = Math.round(value);
     out[i] = rounded > 32767 ? 32767 : rounded < -32768 ? -32768 : rounded;
   }

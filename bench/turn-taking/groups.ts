@@ -101,9 +101,10 @@ function question(group: string, k: number, options: { keepParts: boolean; level
 }
 
 /** The bot plays a reply (or the greeting at 0); the caller is silent or interrupts; echo optional. */
-function overBot(group: string, k: number, options: { interruptMs?: [number, number]; greeting?: boolean; echo?: EchoPath; extra?: (base: Int16Array, bot: { start: number; end: number }, random: () => number) => string }): BenchCase {
+function overBot(group: string, k: number, options: { interruptMs?: [number, number]; greeting?: boolean; echo?: EchoPath; dispersive?: boolean; extra?: (base: Int16Array, bot: { start: number; end: number }, random: () => number) => string }): BenchCase {
   const random = createPrng(seedOf(`${group}:${k}`));
   const bot = botLine(k, options.greeting === true ? GREETINGS : BOT_REPLIES);
+  const echoPath = options.echo === undefined ? undefined : options.dispersive === true ? { ...options.echo, impulse: hybridImpulse(bot.samples) } : options.echo;
   const botStart = options.greeting === true ? 0 : msToSamples(500);
   const botEnd = botStart + bot.samples.length;
   const echoTail = options.echo?.delaySamples ?? 0;
@@ -119,17 +120,38 @@ function overBot(group: string, k: number, options: { interruptMs?: [number, num
   const base = new Int16Array(length);
   if (caller !== undefined) base.set(caller.samples, caller.onset);
   const extra = options.extra?.(base, { start: botStart, end: botEnd }, random);
-  const echo = options.echo === undefined ? '' : `, echo ${options.echo.lossDb} dB loss ${(options.echo.delaySamples * 1000) / RATE_HZ} ms`;
+  const echo = echoPath === undefined ? '' : `, echo ${echoPath.lossDb} dB loss ${(echoPath.delaySamples * 1000) / RATE_HZ} ms${echoPath.impulse === undefined ? '' : ' dispersive'}`;
   return {
     id: `${group}#${k}`, group, detail: [bot.label, caller?.label, extra].filter((part) => part !== undefined).join('; ') + echo,
     base, bot: [{ startSample: botStart, samples: bot.samples }],
-    ...(options.echo === undefined ? {} : { echo: options.echo }),
+    ...(echoPath === undefined ? {} : { echo: echoPath }),
     truth: {
       speech: caller === undefined ? [] : [{ startSample: caller.onset, endSample: caller.end, turn: 0 }],
       sentenceEnds: caller === undefined ? [] : [caller.end], interruptions: caller === undefined ? [] : [caller.onset], pauses: [],
     },
     expect: { bargeIn: caller !== undefined, turns: caller === undefined ? 0 : 1 },
   };
+}
+
+/**
+ * A 4 ms dispersive echo path (a decaying 900 Hz ringing, as a 2-wire hybrid reflects), scaled so
+ * the echo of `reply` keeps the reply's RMS level before the loss is applied.
+ */
+export function hybridImpulse(reply: Int16Array): Float64Array {
+  const taps = Float64Array.from({ length: msToSamples(4) }, (_, n) => Math.exp(-n / 6) * Math.cos((2 * Math.PI * 900 * n) / RATE_HZ));
+  const filtered = new Float64Array(reply.length);
+  for (let i = 0; i < reply.length; i += 1) {
+    let sum = 0;
+    for (let k = 0; k < taps.length && k <= i; k += 1) sum += (taps[k] ?? 0) * (reply[i - k] ?? 0);
+    filtered[i] = sum;
+  }
+  const energy = (signal: ArrayLike<number>) => {
+    let sum = 0;
+    for (let i = 0; i < signal.length; i += 1) sum += (signal[i] ?? 0) ** 2;
+    return sum;
+  };
+  const gain = Math.sqrt(energy(reply) / energy(filtered));
+  return taps.map((tap) => tap * gain);
 }
 
 type Burst = 'cough' | 'click' | 'door slam';
@@ -194,6 +216,10 @@ function groupSpecs(perGroup: number, keepParts: boolean): GroupSpec[] {
   for (const lossDb of ECHO_LOSSES_DB) {
     const name = `echo ${lossDb} dB`;
     specs.push({ name, count: grid(ECHO_DELAYS_MS.length), make: (k) => overBot(name, k, { echo: { lossDb, delaySamples: msToSamples(ECHO_DELAYS_MS[k % ECHO_DELAYS_MS.length] ?? 100) } }) });
+  }
+  for (const lossDb of [6, 12]) {
+    const name = `echo ${lossDb} dB dispersive`;
+    specs.push({ name, count: grid(ECHO_DELAYS_MS.length), make: (k) => overBot(name, k, { dispersive: true, echo: { lossDb, delaySamples: msToSamples(ECHO_DELAYS_MS[k % ECHO_DELAYS_MS.length] ?? 100) } }) });
   }
   const cells = ECHO_LOSSES_DB.length * ECHO_DELAYS_MS.length;
   specs.push({

@@ -23,6 +23,8 @@ export interface CaseScore {
   missed: number;
   reactionsMs: number[];
   endLatenciesMs: number[];
+  /** The detector's end cue ('final', 'unfinished', ...) at each of those ends; 'none' when none came. */
+  endCues: string[];
   /** Undefined without a finished sentence. */
   premature: boolean | undefined;
   turns: number;
@@ -58,6 +60,10 @@ export function scoreCase(c: BenchCase, run: CaseRun): CaseScore {
       const end = ends.find((event) => event.atMs >= endMs);
       return end === undefined ? Number.POSITIVE_INFINITY : end.atMs - endMs;
     }),
+    endCues: endsMs.map((endMs) => {
+      const end = ends.find((event) => event.atMs >= endMs);
+      return end === undefined ? 'none' : end.reason === 'quiet' ? end.cue : end.reason;
+    }),
     premature: endsMs.length === 0 ? undefined : ends.some((event) => event.atMs > speechStartMs && event.atMs < Math.max(...endsMs)),
     turns,
     expectedTurns: c.expect.turns,
@@ -76,6 +82,8 @@ export interface GroupMetrics {
   reactionMs: { p50: number; p95: number; values: number[] };
   endOfTurnMs: { p50: number; p95: number; max: number; never: number; values: number[] };
   premature: Rate;
+  /** How many ends came with each cue. */
+  endCues: Record<string, number>;
   turns: { got: number; expected: number; exact: number };
   /** Push CPU as % of one core per second of audio. */
   cpuPercent: number;
@@ -109,6 +117,7 @@ export function poolScores(group: string, mode: string, runs: readonly CaseRun[]
       never: ends.filter((value) => !Number.isFinite(value)).length, values: ends,
     },
     premature: rate((score) => score.premature),
+    endCues: scores.flatMap((score) => score.endCues).reduce<Record<string, number>>((counts, cue) => ({ ...counts, [cue]: (counts[cue] ?? 0) + 1 }), {}),
     turns: {
       got: scores.reduce((sum, s) => sum + s.turns, 0), expected: scores.reduce((sum, s) => sum + s.expectedTurns, 0),
       exact: scores.filter((s) => s.turns === s.expectedTurns).length,

@@ -3,7 +3,7 @@
  * would: the bot plays its segments until a barge-in stops it (its echo stops with it), and the
  * taker is told what the bot plays (the reference) and whether it is speaking.
  */
-import { createTurnTaker, type TurnEvent, type VadMode } from '../../src/vad/turn-taker.ts';
+import { createTurnTaker, type TurnEvent, type TurnTakerOptions, type VadMode } from '../../src/vad/turn-taker.ts';
 import { type BenchCase, FRAME_SAMPLES, lineSamples, referenceSamples } from './corpus.ts';
 
 export const MODES: readonly VadMode[] = ['energy', 'silero', 'silero+echo'];
@@ -33,10 +33,13 @@ function botPlaying(c: BenchCase, start: number, count: number, stoppedAt: numbe
   return c.bot.some((segment) => start < segment.startSample + segment.samples.length && segment.startSample < start + count);
 }
 
+/** Options to try instead of the product defaults (Silero modes only: energy stays the baseline). */
+export type Overrides = Partial<Omit<TurnTakerOptions, 'mode' | 'sampleRateHz'>>;
+
 /** The line, frame by frame, with the bot stopping at the first barge-in; each frame made when needed. */
-export async function runCase(c: BenchCase, mode: VadMode): Promise<CaseRun> {
+export async function runCase(c: BenchCase, mode: VadMode, overrides: Overrides = {}): Promise<CaseRun> {
   const loadStart = process.cpuUsage();
-  const taker = await createTurnTaker({ mode, sampleRateHz: 8000 });
+  const taker = await createTurnTaker({ ...(mode === 'energy' ? {} : overrides), mode, sampleRateHz: 8000 });
   const loadCpuUs = cpuUs(loadStart);
   const events: TurnEvent[] = [];
   let stoppedAt = Number.POSITIVE_INFINITY;

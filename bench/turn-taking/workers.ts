@@ -1,7 +1,7 @@
 /**
  * Runs the corpus in parallel child processes (each its own process, so `process.cpuUsage` counts
  * only its own work): worker K of N builds and runs cases K, K+N, ... through every mode and prints
- * one JSON line per case with its runs and scores.
+ * one JSON line per case with its runs and scores, then one with its own CPU time.
  *
  * Worker: node bench/turn-taking/workers.ts '{"worker":K,"jobs":N,"perGroup":20,"only":[]}'
  */
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Expectation } from './corpus.ts';
 import { type CorpusOptions, corpusPlan } from './groups.ts';
 import { type CaseScore, scoreCase } from './metrics.ts';
-import { type CaseRun, MODES, runCase } from './run-case.ts';
+import { type CaseRun, MODES, type Overrides, runCase } from './run-case.ts';
 
 export interface CaseResult {
   id: string;
@@ -23,7 +23,7 @@ export interface CaseResult {
   scores: CaseScore[];
 }
 
-interface WorkerOptions extends CorpusOptions { worker: number; jobs: number }
+interface WorkerOptions extends CorpusOptions { worker: number; jobs: number; overrides: Overrides }
 
 /** JSON without Infinity/NaN (a turn that never ended is null on the wire). */
 export function toJson(value: unknown, indent?: number): string {
@@ -41,20 +41,27 @@ async function work(options: WorkerOptions): Promise<void> {
   for (let i = options.worker; i < plan.length; i += options.jobs) {
     const c = plan[i]!.build();
     const runs: CaseRun[] = [];
-    for (const mode of MODES) runs.push(await runCase(c, mode));
+    for (const mode of MODES) runs.push(await runCase(c, mode, options.overrides));
     const result: CaseResult = { id: c.id, group: c.group, detail: c.detail, expect: c.expect, runs, scores: runs.map((run) => scoreCase(c, run)) };
     process.stdout.write(`${toJson(result)}\n`);
   }
+  const used = process.cpuUsage();
+  process.stdout.write(`${toJson({ workerCpuUs: used.user + used.system })}\n`);
 }
 
 /** Every case of the corpus through every mode, over `jobs` child processes; results in corpus order. */
-export async function runCorpus(options: CorpusOptions, jobs: number, onProgress?: (done: number) => void): Promise<CaseResult[]> {
+export async function runCorpus(options: CorpusOptions, jobs: number, overrides: Overrides, onProgress?: (done: number) => void): Promise<{ results: CaseResult[]; workerCpuS: number }> {
   const results: CaseResult[] = [];
+  let workerCpuUs = 0;
   const script = fileURLToPath(import.meta.url);
   await Promise.all(Array.from({ length: jobs }, (_, worker) => new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [script, toJson({ ...options, worker, jobs })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script, toJson({ ...options, worker, jobs, overrides })], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => { results.push(fromLine(line)); onProgress?.(results.length); });
+    lines.on('line', (line) => {
+      if (line.startsWith('{"workerCpuUs"')) { workerCpuUs += (JSON.parse(line) as { workerCpuUs: number }).workerCpuUs; return; }
+      results.push(fromLine(line));
+      onProgress?.(results.length);
+    });
     const linesDone = new Promise<void>((done) => lines.on('close', done));
     child.on('error', reject);
     child.on('close', (code) => {
@@ -63,7 +70,8 @@ export async function runCorpus(options: CorpusOptions, jobs: number, onProgress
     });
   })));
   const order = new Map(corpusPlan(options).map((planned, index) => [planned.id, index]));
-  return results.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  results.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  return { results, workerCpuS: workerCpuUs / 1e6 };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

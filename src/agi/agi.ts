@@ -12,6 +12,8 @@ export interface StreamFileOptions {
   offsetSamples?: number;
   /** Abort = barge-in: playback stops at once. */
   signal?: AbortSignal | undefined;
+  /** How long the file plays; its reply deadline is this plus the channel's margin (undefined: unknown). */
+  playbackMs?: number | undefined;
 }
 
 export interface StreamFileResult {
@@ -105,7 +107,7 @@ export class Agi {
     if (!/^[0-9*#]*$/.test(escapeDigits)) throw new AgiError('AGI_BAD_ARGUMENT', `escape digits must be 0-9, * or #: ${JSON.stringify(escapeDigits)}`);
     const args = [bareArg(name), quoteArg(escapeDigits)];
     if (options.offsetSamples !== undefined && options.offsetSamples > 0) args.push(String(Math.floor(options.offsetSamples)));
-    const outcome = await this.channel.send(buildCommand('STREAM FILE', ...args), { signal: options.signal });
+    const outcome = await this.channel.send(buildCommand('STREAM FILE', ...args), { signal: options.signal, playbackMs: options.playbackMs });
     if (outcome.reply === undefined) return { result: 0, digit: undefined, endposSamples: undefined, interrupted: true };
     const reply = this.#expectSuccess(outcome, 'STREAM FILE');
     const result = reply.resultNumber ?? 0;

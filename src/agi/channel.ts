@@ -4,10 +4,11 @@ import { silentLogger } from '../log.ts';
 import { assertSingleLine, specOf, type CommandSpec } from './command.ts';
 import type { AgiEnv } from './env.ts';
 import { EnvBlockWait } from './env-wait.ts';
-import { AgiError, AgiHangupError, type HangupCause } from './errors.ts';
+import { AgiError, AgiHangupError, ENDS_OF_OUR_OWN, type HangupCause } from './errors.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { Interrupter } from './interrupter.ts';
 import type { CommandOutcome, Pending } from './pending.ts';
+import { armReplyDeadline } from './reply-deadline.ts';
 import { settleReply } from './reply-matching.ts';
 import { parseReply, ReplyFramer, type AgiReply } from './reply.ts';
 
@@ -22,6 +23,8 @@ export interface AgiChannelOptions {
   envTimeoutMs?: number;
   /** After a hangup, how long a written command may wait for its reply (default 2000 ms). */
   deadReplyTimeoutMs?: number;
+  /** Reply deadline margin (default 5000 ms, see reply-deadline.ts); a missed deadline is hangup cause `reply-timeout`. */
+  replyTimeoutMs?: number;
 }
 
 /**
@@ -44,6 +47,7 @@ export class AgiChannel {
   readonly #framer = new ReplyFramer();
   readonly #env: EnvBlockWait;
   readonly #deadReplyTimeoutMs: number;
+  readonly #replyTimeoutMs: number;
   readonly #hangup = new AbortController();
   readonly #closed = new AbortController();
   #queue: Pending[] = [];
@@ -62,14 +66,11 @@ export class AgiChannel {
     this.#logger = options.logger ?? silentLogger;
     this.#splitter = new LineSplitter(options.maxLineBytes);
     this.#deadReplyTimeoutMs = options.deadReplyTimeoutMs ?? 2000;
+    this.#replyTimeoutMs = options.replyTimeoutMs ?? 5000;
     this.#env = new EnvBlockWait(options.envTimeoutMs ?? 5000);
     this.#interrupter = new Interrupter({
       logger: this.#logger,
-      dequeue: (pending) => {
-        const at = this.#queue.indexOf(pending);
-        if (at !== -1) this.#queue.splice(at, 1);
-        return at !== -1;
-      },
+      dequeue: (pending) => this.#queue.includes(pending) && this.#queue.splice(this.#queue.indexOf(pending), 1).length === 1,
       running: () => this.#inFlight[0],
       inFlight: (pending) => this.#inFlight.includes(pending),
       writable: () => this.writable,
@@ -110,7 +111,7 @@ export class AgiChannel {
    * Aborting `signal` interrupts it: a queued command is dropped, a running interruptible one is
    * stopped by writing the interrupter.
    */
-  send(line: string, options: { signal?: AbortSignal | undefined } = {}): Promise<CommandOutcome> {
+  send(line: string, options: { signal?: AbortSignal | undefined; playbackMs?: number | undefined } = {}): Promise<CommandOutcome> {
     assertSingleLine(line);
     const spec = specOf(line);
     const refusal = this.#refusal(spec);
@@ -119,9 +120,9 @@ export class AgiChannel {
       const signal = options.signal;
       let cleanup = () => {};
       const pending: Pending = {
-        line, spec, nonce: undefined, writtenAtMs: -1, interruptRequested: false,
-        settle: (outcome) => { cleanup(); resolve(outcome); },
-        fail: (error) => { cleanup(); reject(error); },
+        line, spec, nonce: undefined, writtenAtMs: -1, interruptRequested: false, playbackMs: options.playbackMs,
+        settle: (outcome) => { cleanup(); clearTimeout(pending.deadlineTimer); resolve(outcome); },
+        fail: (error) => { cleanup(); clearTimeout(pending.deadlineTimer); reject(error); },
       };
       if (signal !== undefined) {
         if (signal.aborted) {
@@ -153,6 +154,8 @@ export class AgiChannel {
     }
     this.#queue = keep;
     for (const pending of this.#inFlight) this.#armDeadReplyTimer(pending);
+    // An end of our own: the channel is still up, so a running playback or wait is stopped to let the status through.
+    if (ENDS_OF_OUR_OWN.has(cause) && this.#inFlight[0] !== undefined) this.#interrupter.interrupt(this.#inFlight[0]);
   }
 
   /** Stop reading, reject what is pending, release stdin (so the process can exit). */
@@ -202,6 +205,7 @@ export class AgiChannel {
   #write(pending: Pending): void {
     pending.writtenAtMs = performance.now();
     this.#inFlight.push(pending);
+    armReplyDeadline(pending, this.#replyTimeoutMs, (deadlineMs) => this.#replyDeadlinePassed(pending, deadlineMs));
     if (this.#hangup.signal.aborted) this.#armDeadReplyTimer(pending);
     this.#logger.debug('AGI', 'tx', { line: pending.line });
     try {
@@ -250,13 +254,22 @@ export class AgiChannel {
   }
 
   #armDeadReplyTimer(pending: Pending): void {
-    const timer = setTimeout(() => {
+    setTimeout(() => {
       if (!this.#inFlight.includes(pending)) return;
       this.#inFlight = this.#inFlight.filter((p) => p !== pending);
       pending.fail(new AgiHangupError((this.#hangup.signal.reason as AgiHangupError).hangupCause, `no reply to ${pending.line.split(' ')[0] ?? ''} after hangup`));
       this.#pump();
-    }, this.#deadReplyTimeoutMs);
-    timer.unref();
+    }, this.#deadReplyTimeoutMs).unref();
+  }
+
+  /** Asterisk did not answer in time: nothing more is written (a late reply would desynchronise the FIFO). */
+  #replyDeadlinePassed(pending: Pending, deadlineMs: number): void {
+    if (!this.#inFlight.includes(pending) || this.#closed.signal.aborted) return;
+    const detail = `no reply to ${pending.line.split(' ').slice(0, 2).join(' ')} within ${deadlineMs} ms`;
+    this.#logger.error('AGI', 'Asterisk stopped answering; ending the call', { code: 'AGI_REPLY_TIMEOUT', detail });
+    this.#writable = false;
+    this.markHangup('reply-timeout', detail);
+    this.#failAll(new AgiHangupError('reply-timeout', detail));
   }
 
   #inputEnded(): void {

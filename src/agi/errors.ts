@@ -9,7 +9,16 @@ export type HangupCause =
   | 'dead-channel'
   | 'result-minus-one'
   | 'hangup-command'
+  /** Asterisk did not reply to a command within its deadline. */
+  | 'reply-timeout'
+  /** SIGTERM or SIGINT (systemctl stop, Ctrl-C): the channel may still be up. */
+  | 'terminated'
+  /** max_call_seconds plus its grace passed: the call ends whatever is pending. */
+  | 'call-limit'
   | 'closed';
+
+/** Causes where voicebot ends the call while the channel itself is still up. */
+export const ENDS_OF_OUR_OWN: ReadonlySet<HangupCause> = new Set(['terminated', 'call-limit']);
 
 /**
  * A protocol-level failure of the AGI conversation. Stable codes:

@@ -18,6 +18,10 @@ export interface Pending {
   nonce: string | undefined;
   writtenAtMs: number;
   interruptRequested: boolean;
+  /** STREAM FILE: how long the file plays, for its reply deadline (undefined: unknown). */
+  playbackMs?: number | undefined;
+  /** Runs while the command waits for its reply (reply-deadline.ts). */
+  deadlineTimer?: NodeJS.Timeout | undefined;
   settle: (outcome: CommandOutcome) => void;
   fail: (error: Error) => void;
 }

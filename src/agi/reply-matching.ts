@@ -8,19 +8,23 @@ import type { AgiReply } from './reply.ts';
  * (the marker is consumed too); any other reply is the command's own (it finished just before the
  * interrupt). Replies to markers settle nothing. Returns the command the reply was matched to,
  * undefined when none was outstanding.
+ *
+ * A marker's reply is unmistakable, so it also resynchronises the FIFO: when it names a marker
+ * behind the head, every command written before that marker lost its reply (Asterisk answers in
+ * order), and those commands settle as interrupted instead of taking later replies.
  */
 export function settleReply(inFlight: Pending[], reply: AgiReply, nowMs: number): Pending | undefined {
+  const markerAt = reply.kind === 'success' && reply.data !== undefined ? inFlight.findIndex((p) => p.nonce !== undefined && p.nonce === reply.data) : -1;
+  if (markerAt >= 1) {
+    const skipped = inFlight.splice(0, markerAt + 1);
+    for (const pending of skipped) {
+      if (pending.nonce === undefined) pending.settle({ reply: undefined, interrupted: true, elapsedMs: nowMs - pending.writtenAtMs });
+    }
+    return skipped[0];
+  }
   const head = inFlight.shift();
   if (head === undefined) return undefined;
-  const second = inFlight[0];
-  if (head.interruptRequested && head.spec.interrupt === 'silent' && second?.nonce !== undefined) {
-    if (reply.kind === 'success' && reply.data === second.nonce) {
-      inFlight.shift();
-      head.settle({ reply: undefined, interrupted: true, elapsedMs: nowMs - head.writtenAtMs });
-    } else {
-      head.settle({ reply, interrupted: false, elapsedMs: nowMs - head.writtenAtMs });
-    }
-  } else if (head.nonce === undefined) {
+  if (head.nonce === undefined) {
     const answeredInterrupt = head.interruptRequested && head.spec.interrupt === 'answers'
       && reply.kind === 'success' && reply.resultNumber === 1;
     head.settle({ reply, interrupted: answeredInterrupt, elapsedMs: nowMs - head.writtenAtMs });

@@ -10,7 +10,7 @@ import { AgiError, AgiHangupError } from './errors.ts';
 
 /** Something that reports SIGHUP (src/runtime/hangup-signal.ts in production). */
 export interface HangupSource {
-  subscribe(listener: () => void): () => void;
+  subscribe(listener: (signal: 'SIGHUP' | 'SIGTERM' | 'SIGINT') => void): () => void;
 }
 
 export interface AgiSessionOptions {
@@ -24,6 +24,8 @@ export interface AgiSessionOptions {
   audioFormat?: EagiAudioFormat | 'auto';
   envTimeoutMs?: number;
   maxLineBytes?: number;
+  /** Reply deadline margin (AgiChannelOptions.replyTimeoutMs). */
+  replyTimeoutMs?: number | undefined;
 }
 
 export interface AgiSession {
@@ -52,7 +54,7 @@ export async function openAgiSession(options: AgiSessionOptions): Promise<AgiSes
   try {
     opened = await AgiChannel.open({
       input: options.input, output: options.output, logger,
-      envTimeoutMs: options.envTimeoutMs, maxLineBytes: options.maxLineBytes,
+      envTimeoutMs: options.envTimeoutMs, maxLineBytes: options.maxLineBytes, replyTimeoutMs: options.replyTimeoutMs,
     });
   } catch (error) {
     options.input.destroy();
@@ -75,7 +77,7 @@ export async function openAgiSession(options: AgiSessionOptions): Promise<AgiSes
     logger.error('AGI', 'no caller audio', { code: audioError.code, error: audioError.message });
   }
   const agi = new Agi(channel);
-  const unsubscribe = options.hangupSource?.subscribe(() => channel.markHangup('sighup')) ?? (() => {});
+  const unsubscribe = options.hangupSource?.subscribe((signal) => channel.markHangup(signal === 'SIGHUP' ? 'sighup' : 'terminated', signal)) ?? (() => {});
   const onAudioEof = () => channel.markHangup('fd3-eof');
   audio?.eofSignal.addEventListener('abort', onAudioEof, { once: true });
   logger.info('AGI', 'session started', {

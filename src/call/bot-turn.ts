@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import type { ToolAction } from '../llm/types.ts';
 import { AsyncQueue } from '../runtime/async-queue.ts';
 import type { Brain, RenderedSpeech, Voice } from './ports.ts';
+import { hasUnplayed, nothingSpoken, ReplyGuard } from './reply-guards.ts';
 import type { Interruption, Speaker } from './speaker.ts';
 
 export type BotAction = ToolAction | { type: 'operator' };
@@ -23,6 +24,8 @@ export interface BotTurnResult {
   ttsMs: number;
   timeToFirstAudioMs: number | undefined;
   audioPaths: string[];
+  /** Some generated text was never played (see reply-guards.ts). */
+  unplayed: boolean;
 }
 
 export interface BotTurnDeps {
@@ -36,6 +39,10 @@ export interface BotTurnDeps {
   fillerAfterMs: number;
   /** Pre-rendered filler phrase (undefined: no filler). */
   filler: RenderedSpeech | undefined;
+  /** Once part of the reply was heard, the longest wait for the next sentence (max_dead_air_ms). */
+  maxDeadAirMs?: number | undefined;
+  /** Cap on synthesized audio per reply (tts_max_reply_seconds). */
+  maxReplyAudioMs?: number | undefined;
 }
 
 /** Sentence-final punctuation, maybe followed by closing quotes or brackets. */
@@ -53,8 +60,9 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
   const startMs = deps.now();
   const result: BotTurnResult = {
     generatedText: '', heardText: '', interrupted: false, interruption: undefined, dtmf: '', action: undefined, failure: undefined,
-    llmFirstTokenMs: undefined, llmTotalMs: undefined, ttsMs: 0, timeToFirstAudioMs: undefined, audioPaths: [],
+    llmFirstTokenMs: undefined, llmTotalMs: undefined, ttsMs: 0, timeToFirstAudioMs: undefined, audioPaths: [], unplayed: false,
   };
+  const guard = new ReplyGuard({ maxDeadAirMs: deps.maxDeadAirMs, maxAudioMs: deps.maxReplyAudioMs });
   const deltas = new AsyncQueue<string>();
   const rendered = new AsyncQueue<Rendered>();
 
@@ -88,6 +96,7 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
         try {
           const speech = await deps.voice.render(sentence, { signal: turn.signal });
           result.ttsMs += deps.now() - ttsStart;
+          if (!guard.admit(speech.durationMs)) break;
           rendered.push({ sentence, speech });
         } catch (error) {
           if (turn.signal.aborted) break;
@@ -110,11 +119,14 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
       if (next.kind === 'done') break;
       if (next.kind === 'timeout') {
         waitMs = undefined;
+        result.failure ??= guard.stalled();
+        if (result.failure !== undefined) break;
         if (deps.filler !== undefined) {
           deps.log.info('PLAY', 'reply is slow; saying the filler phrase', { afterMs: deps.fillerAfterMs });
           const filler = await turn.play(deps.filler, '');
           if (filler.kind === 'operator') result.action = { type: 'operator' };
           if (turn.interruption !== undefined) break;
+          waitMs = guard.heard();
         }
         continue;
       }
@@ -139,6 +151,7 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
         result.failure ??= { status: 'TTS_FAILED', code: errorCode(error), message: `playback failed: ${errorMessage(error)}` };
         break;
       }
+      if (outcome.kind === 'played' || outcome.kind === 'skipped') { waitMs = guard.heard(); continue; }
       if (outcome.kind === 'failed') {
         result.failure ??= { status: 'TTS_FAILED', code: 'PLAYBACK_FAILED', message: `Asterisk could not play ${item.speech.file}` };
         break;
@@ -157,5 +170,7 @@ export async function runBotTurn(callerText: string, deps: BotTurnDeps, parent: 
   result.interrupted = turn.interruption !== undefined;
   result.dtmf = turn.dtmf;
   result.heardText = turn.heardText;
+  result.failure ??= nothingSpoken(result);
+  result.unplayed = hasUnplayed(result, guard);
   return result;
 }

@@ -1,3 +1,4 @@
+import { untilHangup } from '../agi/run-until-hangup.ts';
 import type { AgiSession } from '../agi/session.ts';
 import type { Config } from '../config/keys/index.ts';
 import { LlmConversation, llmSettingsFrom, loadPromptTemplate, OllamaBrain, warmUpModel } from '../llm/index.ts';
@@ -47,19 +48,32 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
     model: config.ollama_model, voice: config.voice_engine === 'piper' ? config.piper_voice : `${config.voice_engine} (TEST ENGINE)`,
     startedAtMs: options.startedAtMs,
   });
+  store.closeCrashedCalls();
   const callLog = storeCallLog(store, callId, config.db_flush_timeout_ms);
   log.info('CALL', 'call started', { callId, profile: options.profile ?? 'general', callerNumber: env.callerId });
 
+  // Nothing was said to the caller yet: close the row and let the entry refuse the call.
+  const refuse = async (error: unknown): Promise<never> => {
+    store.addEvent(callId, 'error', errorMessage(error));
+    store.closeCall(callId, { endReason: 'setup_error', status: 'ERROR' });
+    await store.close(config.db_flush_timeout_ms);
+    throw new VoicebotError('SETUP_FAILED', `call setup failed: ${errorMessage(error)}`, { cause: error });
+  };
   let prepared;
   try {
     prepared = prepareEngines(options, callId);
   } catch (error) {
-    // Nothing was said to the caller yet: close the row and let the entry refuse the call.
-    store.closeCall(callId, { endReason: 'setup_error', status: 'ERROR' });
-    await store.close(config.db_flush_timeout_ms);
-    throw new VoicebotError('SETUP_FAILED', `call setup failed: ${errorMessage(error)}`, { cause: error });
+    return refuse(error);
   }
-  const { conversation, tts, voice, openEar, listenSound } = prepared;
+  const { conversation, tts, voice, openEar, modelLoad, listenSound } = prepared;
+  if (config.vosk_load_before_answer) {
+    // Behind the ring: a model libvosk cannot load is refused before ANSWER, not apologised for after it.
+    const loaded = await untilHangup(modelLoad, session.hangup).then(() => undefined, (error: unknown) => error);
+    if (loaded !== undefined && !session.hangup.aborted) {
+      tts.close();
+      return refuse(loaded);
+    }
+  }
 
   try {
     return await runSession({
@@ -95,12 +109,15 @@ function prepareEngines(options: ComposeOptions, callId: string) {
   const tts = loadVoice(config, log);
   const voice = rendererVoice({ engine: tts, cacheDir: config.cache_dir, callId, format: config.tts_format });
   const audio = session.audio;
+  const loadStarted = performance.now();
+  const modelLoad = VoskModel.load(config.vosk_model_dir).then((model) => {
+    log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - loadStarted), sampleRateHz: model.sampleRateHz });
+    return model;
+  });
+  modelLoad.catch(() => undefined);
   const loadStt = async () => {
     if (audio === undefined) throw session.audioError ?? new Error('no caller audio on fd 3');
-    const loadStarted = performance.now();
-    const model = await VoskModel.load(config.vosk_model_dir);
-    log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - loadStarted), sampleRateHz: model.sampleRateHz });
-    return new VoskSttEngine(model);
+    return new VoskSttEngine(await modelLoad);
   };
   const openEar = () => {
     const stt = loadStt();
@@ -115,7 +132,7 @@ function prepareEngines(options: ComposeOptions, callId: string) {
       stt, log, now: Date.now, recordAudio: config.record_caller, bargeInIgnoreFirstMs: config.barge_in_ignore_first_ms, signal: session.hangup,
     });
   };
-  return { conversation, tts, voice, openEar, listenSound: () => ensureListenSound(config.cache_dir) };
+  return { conversation, tts, voice, openEar, modelLoad, listenSound: () => ensureListenSound(config.cache_dir) };
 }
 
 function loadVoice(config: Config, log: Logger): PendingEngine {

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { untilHangup } from '../agi/run-until-hangup.ts';
+import { dirname, join } from 'node:path';
 import { openAgiSession, type AgiSession } from '../agi/session.ts';
 import type { Config, KeyName } from '../config/keys/index.ts';
 import { generalKeys } from '../config/keys/general.ts';
@@ -8,6 +7,9 @@ import { loadConfig, type ValueSource } from '../config/load.ts';
 import { errorCode, errorMessage } from '../errors.ts';
 import { Logger } from '../log.ts';
 import { hangupSignal } from '../runtime/hangup-signal.ts';
+import { armCallLimit } from './call-limit.ts';
+import { hangupOutcome } from './hangup-outcome.ts';
+import { recordUnanswered, reportUnanswered, type UnansweredCall } from './unanswered.ts';
 import { preflight } from './preflight.ts';
 
 export interface CallEntryOptions {
@@ -28,19 +30,26 @@ export async function runCallEntry(options: CallEntryOptions): Promise<number> {
   let configFile = options.configPath ?? 'voicebot.conf';
   let configError: unknown;
   let sources: Record<KeyName, ValueSource> | undefined;
+  let fallbackConfig: Config | undefined;
   try {
     const loaded = loadConfig({ path: options.configPath, env: options.env });
     configFile = loaded.file;
+    fallbackConfig = loaded.resolve();
     config = loaded.resolve(options.profile);
     sources = loaded.sources(options.profile);
   } catch (error) {
     configError = error;
     process.stderr.write(`voicebot: ${errorMessage(error)}\n`);
+    if (fallbackConfig === undefined) {
+      // Dynamic: only a config that does not load needs the salvage reader.
+      const { salvageConfig } = await import('../config/salvage.ts');
+      fallbackConfig = salvageConfig(options.configPath, options.env);
+    }
   }
-  const logger = makeLogger(config, options.env);
+  const logger = makeLogger(config ?? fallbackConfig, options.env);
   let exitCode = 0;
   try {
-    exitCode = await runCall(logger, { config, configFile, configError, sources, profile: options.profile, startedAtMs });
+    exitCode = await runCall(logger, { config, configFile, configError, sources, profile: options.profile, startedAtMs, fallbackConfig });
     return exitCode;
   } catch (error) {
     logger.error('CALL', 'internal error', { code: errorCode(error), error: error instanceof Error ? error.stack ?? error.message : String(error) });
@@ -63,24 +72,37 @@ interface CallSetup {
   sources: Record<KeyName, ValueSource> | undefined;
   profile: string | undefined;
   startedAtMs: number;
+  /** [general] alone, when the profile's own settings did not resolve (an unknown profile): where to log and record the refusal. */
+  fallbackConfig?: Config | undefined;
 }
 
 async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
   let session: AgiSession;
   try {
-    session = await openAgiSession({ input: process.stdin, output: process.stdout, audio: 3, hangupSource: hangupSignal, logger });
+    session = await openAgiSession({
+      input: process.stdin, output: process.stdout, audio: 3, hangupSource: hangupSignal, logger,
+      replyTimeoutMs: (setup.config ?? setup.fallbackConfig)?.agi_reply_timeout_ms,
+    });
   } catch (error) {
     logger.error('AGI', 'cannot start the AGI session', { code: errorCode(error), error: errorMessage(error) });
     process.stdin.destroy();
     return 0;
   }
   const log = logger.withCallId(session.env.uniqueId || 'unknown');
+  const disarmLimit = armCallLimit(session.channel, setup.config?.max_call_seconds ?? 600, setup.startedAtMs);
+  const unanswered: UnansweredCall = { session, config: setup.config ?? setup.fallbackConfig, profile: setup.profile, startedAtMs: setup.startedAtMs, log };
   try {
+    if (session.hangup.aborted && setup.config !== undefined) {
+      // Gone (or terminated) while starting: nothing to check or prepare, only the status and the row.
+      const outcome = hangupOutcome(session.hangup.reason);
+      log.info('CALL', 'call ended before ANSWER', { reason: outcome.endReason });
+      await reportUnanswered(unanswered, outcome, []);
+      await recordUnanswered(unanswered, { endReason: outcome.endReason, status: outcome.status }, []);
+      return 0;
+    }
     const problems = setupProblems(setup, session);
     if (problems.length > 0 || setup.config === undefined) {
-      for (const problem of problems) log.error('CALL', 'not answering: setup error', { error: problem });
-      await refuseCall(session, log);
-      if (setup.config !== undefined) await recordRefusedCall(setup, setup.config, session, problems, log);
+      await refuse(unanswered, problems);
       return 0;
     }
     // Dynamic: every stage (STT, TTS, LLM, store, the call session) is evaluated only for a call
@@ -92,10 +114,11 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
     } catch (error) {
       if (errorCode(error) !== 'SETUP_FAILED') throw error;
       log.error('CALL', 'not answering: setup error', { error: errorMessage(error) });
-      await refuseCall(session, log);
+      await reportUnanswered(unanswered, REFUSED, [errorMessage(error)]);
     }
     return 0;
   } finally {
+    disarmLimit();
     const cpu = process.cpuUsage();
     log.info('CALL', 'process done', {
       fd3Bytes: session.audio?.stats.bytes, fd3Overruns: session.audio?.stats.overruns, fd3Dropped: session.audio?.stats.droppedFrames,
@@ -105,6 +128,15 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
   }
 }
 
+const REFUSED = { status: 'ERROR', action: 'handoff' };
+
+/** Leave the call unanswered; the admin sees why on the console, in the log and in the call log. */
+async function refuse(call: UnansweredCall, problems: readonly string[]): Promise<void> {
+  for (const problem of problems) call.log.error('CALL', 'not answering: setup error', { error: problem });
+  await reportUnanswered(call, REFUSED, problems);
+  await recordUnanswered(call, { endReason: 'setup_error', status: 'ERROR' }, problems);
+}
+
 function setupProblems(setup: CallSetup, session: AgiSession): string[] {
   if (setup.configError !== undefined) return [errorMessage(setup.configError)];
   if (setup.config === undefined) return ['no configuration'];
@@ -112,43 +144,20 @@ function setupProblems(setup: CallSetup, session: AgiSession): string[] {
   return preflight(setup.config, setup.configFile, setup.sources);
 }
 
-/** A refused call still gets its row (end_reason setup_error, the problems as events): the admin sees it. */
-async function recordRefusedCall(setup: CallSetup, config: Config, session: AgiSession, problems: readonly string[], log: Logger): Promise<void> {
-  // Dynamic: only a refused call opens the store here (an answered call gets it through
-  // compose.ts), so the store modules stay off the path to the AGI session.
-  const { callStoreFromConfig } = await import('../store/call-store.ts');
-  const store = callStoreFromConfig(config, log);
-  const env = session.env;
-  const callId = store.openCall({
-    uniqueid: env.uniqueId, channel: env.channel, callerNumber: env.callerId, callerName: env.callerIdName,
-    dnid: env.dnid, context: env.context, extension: env.extension, profile: setup.profile, startedAtMs: setup.startedAtMs,
-  });
-  for (const problem of problems) store.addEvent(callId, 'error', problem);
-  store.closeCall(callId, { endReason: 'setup_error', status: 'ERROR' });
-  await store.close(config.db_flush_timeout_ms);
-}
-
-/** Leave the call unanswered and tell the dialplan why (VOICEBOT_STATUS=ERROR). */
-async function refuseCall(session: AgiSession, log: Logger): Promise<void> {
-  try {
-    await untilHangup(session.agi.setVariable('VOICEBOT_STATUS', 'ERROR'), session.hangup);
-    await untilHangup(session.agi.setVariable('VOICEBOT_ACTION', 'handoff'), session.hangup);
-  } catch (error) {
-    log.warn('CALL', 'could not set VOICEBOT_STATUS', { error: errorMessage(error) });
-  }
-}
-
 const DEFAULT_LOG_FILE = generalKeys.log_file.default;
 
 /**
  * Asterisk does not show an AGI's stderr, so a config that does not load is still logged to a file:
  * VOICEBOT_LOG_FILE, else the default log file when its folder exists (make install creates it).
+ * A log_file that cannot take lines (a folder, a device, a full disk) falls back to
+ * voicebot-fallback.log beside the call log.
  */
 function makeLogger(config: Config | undefined, env: NodeJS.ProcessEnv): Logger {
   const stderr = config === undefined ? true : config.log_stderr === 'yes' || (config.log_stderr === 'auto' && process.stderr.isTTY === true);
   const fallbackFile = env['VOICEBOT_LOG_FILE'] || (existsSync(dirname(DEFAULT_LOG_FILE)) ? DEFAULT_LOG_FILE : undefined);
   return new Logger({
     filePath: config?.log_file ?? fallbackFile,
+    fallbackFilePath: config === undefined ? undefined : join(dirname(config.db_path), 'voicebot-fallback.log'),
     stderr,
     level: config?.log_level ?? 'info',
     redactTranscripts: config?.redact_transcripts ?? false,

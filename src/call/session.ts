@@ -3,6 +3,7 @@ import { errorCode, errorMessage, VoicebotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { runBotTurn, type BotTurnResult } from './bot-turn.ts';
 import type { Brain, CallChannel, CallLog, CallOutcome, Ear, RenderedSpeech, Utterance, Voice } from './ports.ts';
+import { hangupOutcome } from './hangup-outcome.ts';
 import { listen } from './listen.ts';
 import { Speaker } from './speaker.ts';
 
@@ -10,7 +11,8 @@ export type SessionConfig = Pick<Config,
   | 'greeting' | 'goodbye_text' | 'apology_text' | 'reprompt_text' | 'transfer_text' | 'filler_text'
   | 'silence_reprompt_seconds' | 'max_reprompts' | 'max_call_seconds' | 'max_turns'
   | 'barge_in'
-  | 'dtmf_operator_key' | 'dtmf_skip_key' | 'operator_destination' | 'filler_after_ms' | 'mirror_verbose'>;
+  | 'dtmf_operator_key' | 'dtmf_skip_key' | 'operator_destination' | 'filler_after_ms' | 'mirror_verbose'
+  | 'max_dead_air_ms' | 'tts_max_reply_seconds'>;
 
 export interface SessionDeps {
   channel: CallChannel;
@@ -50,7 +52,7 @@ export async function runSession(deps: SessionDeps): Promise<CallOutcome> {
     outcome = await converse(deps, phrases);
   } catch (error) {
     if (error instanceof Hangup || channel.hangup.aborted) {
-      outcome = { action: 'none', status: 'CALLER_HANGUP', endReason: 'caller_hangup' };
+      outcome = hangupOutcome(channel.hangup.reason);
     } else {
       log.error('CALL', 'call failed', { code: errorCode(error), error: errorMessage(error) });
       deps.callLog.event('error', `${errorCode(error)}: ${errorMessage(error)}`);
@@ -159,6 +161,7 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
     const turn = await runBotTurn(utterance.text, {
       brain: deps.brain, voice: deps.voice, speaker: bot, splitSentences: deps.splitSentences, log, now: deps.now,
       fillerAfterMs: config.filler_after_ms, filler,
+      maxDeadAirMs: config.max_dead_air_ms, maxReplyAudioMs: config.tts_max_reply_seconds * 1000,
     }, AbortSignal.any([callSignal, AbortSignal.timeout(limitMs)]));
     // Stored before the hangup check: a reply cut off by the hangup is part of the call.
     recordBotTurn(deps, turn, replyStartMs, utterance.speechEndMs);
@@ -200,7 +203,7 @@ function recordBotTurn(deps: SessionDeps, turn: BotTurnResult, startedAtMs: numb
     role: 'bot', text, startedAtMs, endedAtMs: deps.now(), audioPath: turn.audioPaths.join(' '),
     llmFirstTokenMs: turn.llmFirstTokenMs, llmTotalMs: turn.llmTotalMs, ttsMs: Math.round(turn.ttsMs),
     firstAudioMs,
-    interrupted: turn.interrupted, playedText: turn.interrupted ? turn.heardText : undefined,
+    interrupted: turn.interrupted, playedText: turn.interrupted || turn.unplayed ? turn.heardText : undefined, unplayed: turn.unplayed,
     dtmf: turn.dtmf === '' ? undefined : turn.dtmf,
   });
 }

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import { errorMessage, UsageError, VoicebotError } from '../errors.ts';
 import { openMaintenance, openReader, type Database } from '../store/open.ts';
+import { processGone } from '../store/process-identity.ts';
 import { pruneCalls } from '../store/prune.ts';
 import { callDetail, exportCalls, findCall, listCalls } from '../store/read.ts';
 import { detailJson, formatCallDetail, formatCallList, formatPrune } from './calls-format.ts';
@@ -32,7 +33,8 @@ export function registerCalls(program: Command, env: NodeJS.ProcessEnv): void {
     .option('--json', 'JSON array instead of a table')
     .action(async (options: { since?: number; caller?: string; limit: number; json?: boolean }, command: Command) => {
       await run(command, env, 'read', async (db) => {
-        const rows = listCalls(db, { sinceMs: options.since, caller: options.caller, limit: options.limit });
+        const rows = listCalls(db, { sinceMs: options.since, caller: options.caller, limit: options.limit })
+          .map((row) => ({ ...row, processGone: row.ended_at === null ? processGone(row) : undefined }));
         await writeOut(options.json === true ? `${JSON.stringify(rows, null, 2)}\n` : formatCallList(rows));
       });
     });
@@ -49,7 +51,7 @@ export function registerCalls(program: Command, env: NodeJS.ProcessEnv): void {
         if ('candidates' in found) {
           throw new VoicebotError('CALL_AMBIGUOUS', `'${key}' matches several calls: ${found.candidates.join(', ')}. Fix: give the full id`);
         }
-        const detail = callDetail(db, found.call);
+        const detail = { ...callDetail(db, found.call), processGone: found.call.ended_at === null ? processGone(found.call) : undefined };
         await writeOut(options.json === true ? `${JSON.stringify(detailJson(detail), null, 2)}\n` : formatCallDetail(detail));
       });
     });

@@ -1,9 +1,11 @@
 import type { CallDetail, CallListRow } from '../store/read.ts';
 import type { PruneResult } from '../store/prune.ts';
 import type { CallRow, TurnRow } from '../store/types.ts';
+import { escapeControls } from './terminal-text.ts';
 
-/** Aligned text columns; numeric columns (`right`) are right-aligned; the last column is not padded. */
-export function formatTable(headers: string[], rows: string[][], right: ReadonlySet<number> = new Set()): string {
+/** Aligned text columns (control characters shown escaped); numeric columns (`right`) are right-aligned; the last column is not padded. */
+export function formatTable(headers: string[], rawRows: string[][], right: ReadonlySet<number> = new Set()): string {
+  const rows = rawRows.map((row) => row.map(escapeControls));
   const widths = headers.map((header, index) => Math.max(header.length, ...rows.map((row) => (row[index] ?? '').length)));
   const line = (cells: string[]): string => cells.map((cell, index) => {
     if (index === cells.length - 1 && !right.has(index)) return cell;
@@ -13,7 +15,7 @@ export function formatTable(headers: string[], rows: string[][], right: Readonly
 }
 
 /** `voicebot calls list` for a terminal. */
-export function formatCallList(rows: CallListRow[]): string {
+export function formatCallList(rows: (CallListRow & { processGone?: boolean | undefined })[]): string {
   if (rows.length === 0) return 'no calls match\n';
   return formatTable(
     ['ID', 'STARTED', 'DURATION', 'CALLER', 'TURNS', 'END', 'STATUS', 'PROFILE'],
@@ -23,7 +25,7 @@ export function formatCallList(rows: CallListRow[]): string {
       row.ended_at === null ? 'open' : duration(row.started_at, row.ended_at),
       callerText(row),
       String(row.turns),
-      row.end_reason ?? '-',
+      row.ended_at === null && row.processGone === true ? 'process gone' : row.end_reason ?? '-',
       row.status ?? '-',
       row.profile ?? '-',
     ]),
@@ -32,7 +34,7 @@ export function formatCallList(rows: CallListRow[]): string {
 }
 
 /** `voicebot calls show` for a terminal: header block, the conversation with timings, events. */
-export function formatCallDetail(detail: CallDetail): string {
+export function formatCallDetail(detail: CallDetail & { processGone?: boolean | undefined }): string {
   const { call } = detail;
   const header = formatTable(['', ''], [
     ['call', `${call.id}   uniqueid ${call.uniqueid ?? '-'}   host ${call.host ?? '-'}`],
@@ -40,7 +42,7 @@ export function formatCallDetail(detail: CallDetail): string {
     ['dialplan', `context ${call.context ?? '-'}   extension ${call.extension ?? '-'}   profile ${call.profile ?? '-'}`],
     ['engines', `model ${call.model ?? '-'}   voice ${call.voice ?? '-'}`],
     ['started', `${localTime(call.started_at)}   answered ${offset(call.started_at, call.answered_at)}   ended ${offset(call.started_at, call.ended_at)}`],
-    ['end', `${call.end_reason ?? '(call not closed)'}   status ${call.status ?? '-'}   outcome ${call.outcome ?? '-'}`],
+    ['end', `${call.end_reason ?? (detail.processGone === true ? '(call not closed; its process is gone)' : '(call not closed)')}   status ${call.status ?? '-'}   outcome ${call.outcome ?? '-'}`],
   ]).split('\n').slice(1).join('\n');
   const turns = detail.turns.length === 0 ? 'no turns stored\n' : formatTable(
     ['#', 'AT', 'WHO', 'STT', 'LLM1ST', 'LLM', 'TTS', 'AUDIO1ST', 'TEXT'],
@@ -83,6 +85,7 @@ export function detailJson(detail: CallDetail): Record<string, unknown> {
 function turnText(turn: TurnRow): string {
   const parts = [oneLine(turn.text)];
   if (turn.interrupted === 1) parts.push(`[interrupted; heard: "${oneLine(turn.played_text ?? '')}"]`);
+  else if (turn.unplayed === 1) parts.push(`[not all played; heard: "${oneLine(turn.played_text ?? '')}"]`);
   if (turn.dtmf !== null && turn.dtmf !== '') parts.push(`[dtmf ${turn.dtmf}]`);
   return parts.join(' ');
 }

@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import type { Config } from '../config/keys/index.ts';
 import { errorMessage } from '../errors.ts';
 import { fail, pass, type CheckResult } from '../runtime/native-check.ts';
-import { checkEspeakData, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
+import { pathProblem } from '../runtime/path-check.ts';
+import { checkEspeakData, checkPiperVoice, checkVoskModel } from '../call/setup-checks.ts';
 import { checkEspeakProgram } from '../tts/espeak-test-voice.ts';
 import { accessAs, accessFix, type Account, type Want } from './doctor-access.ts';
 
@@ -92,6 +93,8 @@ function checkDatabase(path: string, access: AccessContext): DoctorResult {
 
 /** A file or folder voicebot writes (created on first use when its parent allows). */
 export function checkWritable(name: string, path: string, key: string, access: AccessContext, kind: 'file' | 'dir'): DoctorResult {
+  const unfit = pathProblem(path, { kind: kind === 'dir' ? 'folder' : 'file', mayBeMissing: true });
+  if (unfit !== undefined) return fail(name, unfit, `point ${key} at a ${kind === 'dir' ? 'folder' : 'regular file'}`);
   const exists = existsSync(path);
   if (!exists && !existsSync(dirname(path))) {
     return fail(name, `folder ${dirname(path)} does not exist`, `run make install (creates it for the Asterisk user), or set ${key}`);

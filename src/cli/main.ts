@@ -4,7 +4,8 @@
 // statically; everything else loads after the handler is in place.
 import { hangupSignal } from '../runtime/hangup-signal.ts';
 
-hangupSignal.install();
+// Under Asterisk (AST_AGI_DIR set) SIGTERM/SIGINT also end the call like a hangup.
+hangupSignal.install({ latchTermination: process.env['AST_AGI_DIR'] !== undefined });
 
 import('./program.ts').then(({ runCli }) => runCli(process.argv.slice(2), process.env)).then(
   (exitCode) => { process.exitCode = exitCode; },

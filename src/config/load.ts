@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
+import { pathProblem } from '../runtime/path-check.ts';
 import { allKeys, type Config, type KeyName } from './keys/index.ts';
 import { parseIni, type IniSection } from './ini.ts';
 import { sampleConfigPath } from '../runtime/install-paths.ts';
@@ -8,6 +9,8 @@ import { defaultsOf, describeType, parseValue, type KeySpec } from './schema.ts'
 import { didYouMean } from './suggest.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/asterisk/voicebot.conf';
+/** A voicebot.conf is a few KB; anything past this is the wrong file (or /dev/zero). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 const GENERAL = 'general';
 
 /** Where a value came from, for `doctor` and error messages. */
@@ -58,6 +61,10 @@ export function checkConfig(options: { path?: string; env?: NodeJS.ProcessEnv } 
   const problems: ConfigError[] = [];
   let sections: IniSection[] = [];
   if (exists) {
+    const unfit = pathProblem(path, { kind: 'file', maxBytes: MAX_CONFIG_BYTES });
+    if (unfit !== undefined) {
+      throw new ConfigError('CONFIG_UNREADABLE', { file: path }, unfit, 'point --config / VOICEBOT_CONFIG at the voicebot.conf file (a regular text file)');
+    }
     let text: string;
     try {
       text = readFileSync(path, 'utf8');

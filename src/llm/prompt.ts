@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, errorCode, errorMessage } from '../errors.ts';
 import { fail, pass, type CheckResult } from '../runtime/native-check.ts';
+import { KB, pathProblem } from '../runtime/path-check.ts';
 import type { TransferDestination } from './settings.ts';
 
 /** Per-call facts the system prompt template can use. */
@@ -48,6 +49,9 @@ export function checkTemplate(template: string, file: string): void {
   }
 }
 
+/** A prompt template is a page of text; more is a wrong file (or /dev/zero). */
+const MAX_PROMPT_BYTES = 256 * KB;
+
 /**
  * The profile's prompt template exists, is readable and uses only known variables. `where` is the
  * `file:line` (or `env NAME`) that set llm_prompt_file, so the message names the line to fix.
@@ -56,6 +60,8 @@ export function checkPromptFile(path: string, where: string): CheckResult {
   const name = 'prompt file';
   if (path === '') return pass(name, 'built-in prompt (llm_prompt_file is empty)');
   const at = `${where}: key 'llm_prompt_file'`;
+  const unfit = existsSync(path) ? pathProblem(path, { kind: 'file', maxBytes: MAX_PROMPT_BYTES }) : undefined;
+  if (unfit !== undefined) return fail(name, `${at}: ${unfit}`, 'point llm_prompt_file at a prompt text file (a relative path is taken from the folder of voicebot.conf)');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

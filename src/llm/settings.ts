@@ -13,6 +13,8 @@ export interface LlmSettings {
   model: string;
   keepAliveSeconds: number;
   maxReplyTokens: number;
+  /** Characters of one reply read at most (llm_max_reply_chars). */
+  maxReplyChars: number;
   temperature: number;
   contextTokens: number;
   historyTurns: number;
@@ -34,6 +36,7 @@ export function llmSettingsFrom(config: Config, file = 'voicebot.conf'): LlmSett
     model: config.ollama_model,
     keepAliveSeconds: config.llm_keep_alive_seconds,
     maxReplyTokens: config.llm_max_reply_tokens,
+    maxReplyChars: config.llm_max_reply_chars,
     temperature: config.llm_temperature,
     contextTokens: config.llm_context_tokens,
     historyTurns: config.llm_history_turns,

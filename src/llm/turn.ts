@@ -50,6 +50,8 @@ class TurnRun {
   #gapTimer: NodeJS.Timeout | undefined;
   #spoken = '';
   #tokens = 0;
+  /** Reply characters read so far; nothing past maxReplyChars is read, however it is chunked. */
+  #chars = 0;
   #firstTokenMs: number | undefined;
   #evalCount: number | undefined;
   #promptEvalCount: number | undefined;
@@ -121,7 +123,7 @@ class TurnRun {
     for await (const chunk of stream) {
       this.#onChunk(chunk, markers, filter);
       if (chunk.done) break;
-      if (this.#tokens >= settings.maxReplyTokens + CLIENT_TOKEN_MARGIN) {
+      if (this.#tokens >= settings.maxReplyTokens + CLIENT_TOKEN_MARGIN || this.#chars >= settings.maxReplyChars) {
         this.#truncated = true;
         this.#stop('max-tokens');
         break;
@@ -143,7 +145,10 @@ class TurnRun {
     }
     if (content !== '') {
       this.#tokens += 1;
-      this.#emit(filter.push(markers.push(content)));
+      const kept = content.slice(0, Math.max(0, this.#request.settings.maxReplyChars - this.#chars));
+      this.#chars += kept.length;
+      if (kept.length < content.length) this.#truncated = true;
+      this.#emit(filter.push(markers.push(kept)));
     }
     for (const call of toolCalls) this.#accept(call.function?.name ?? '', call.function?.arguments);
     if (chunk.done) {

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { defaultConfig } from '../config/load.ts';
 import { checkOllama } from '../llm/health.ts';
 import { programDir } from '../runtime/native.ts';
-import { checkEspeakData, checkPiperVoice, checkVoskModel } from '../runtime/setup-checks.ts';
+import { checkEspeakData, checkPiperVoice, checkVoskModel } from '../call/setup-checks.ts';
 import { checkEspeakProgram } from '../tts/espeak-test-voice.ts';
 import { writeTinyVoskModel } from './tiny-vosk-model.ts';
 import { demoScript, startFakeOllama, type FakeOllama, type FakeScript } from './fake-ollama.ts';

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { errorCode, errorMessage } from '../errors.ts';
 import type { Config } from '../config/keys/index.ts';
 import type { LogFields, Logger } from '../log.ts';
+import { closeCrashedCalls } from './crashed-calls.ts';
 import { openWriter, type Database } from './open.ts';
+import { currentProcess } from './process-identity.ts';
 import { isoTime, type CallEnd, type CallInfo, type TurnRecord } from './types.ts';
 import { WriteQueue, type PendingWrite, type WriteStats } from './write-queue.ts';
 
@@ -32,7 +33,8 @@ interface Statements {
   close: BetterSqlite3.Statement;
 }
 
-const CALL_COLUMNS = ['uniqueid', 'host', 'channel', 'caller_number', 'caller_name', 'dnid', 'context', 'extension', 'profile', 'model', 'voice'];
+const CALL_COLUMNS = ['uniqueid', 'host', 'channel', 'caller_number', 'caller_name', 'dnid', 'context', 'extension', 'profile', 'model', 'voice',
+  'pid', 'boot_id', 'proc_start'];
 
 /**
  * The call loop's write-as-you-go handle on the call log. Every method returns at once and never
@@ -45,7 +47,8 @@ export class CallStore {
   readonly #logger: Logger;
   readonly #queue: WriteQueue;
   readonly #options: Required<Omit<CallStoreOptions, 'path' | 'logger'>>;
-  readonly #host = hostname();
+  readonly #self = currentProcess();
+  readonly #host = this.#self.host;
   readonly #started = new Map<string, string>();
   readonly #seq = new Map<string, number>();
   #db: Database | undefined;
@@ -85,14 +88,22 @@ export class CallStore {
     const startedAt = isoTime(info.startedAtMs ?? Date.now());
     this.#started.set(callId, startedAt);
     this.#seq.set(callId, 0);
-    const values = [info.uniqueid, this.#host, info.channel, info.callerNumber, info.callerName, info.dnid, info.context,
-      info.extension, info.profile, info.model, info.voice].map(nullable);
+    const values = [...[info.uniqueid, this.#host, info.channel, info.callerNumber, info.callerName, info.dnid, info.context,
+      info.extension, info.profile, info.model, info.voice].map(nullable), this.#self.pid, this.#self.bootId ?? null, this.#self.procStart ?? null];
     this.#push('openCall', callId, {
       uniqueid: info.uniqueid, channel: info.channel, callerNumber: info.callerNumber, callerName: info.callerName,
       dnid: info.dnid, context: info.context, extension: info.extension, profile: info.profile, model: info.model,
       voice: info.voice, startedAt,
     }, (s) => { s.openCall.run(callId, ...values, startedAt); });
     return callId;
+  }
+
+  /** Close rows left open by this host's processes that are gone (end_reason crashed). */
+  closeCrashedCalls(): void {
+    this.#push('closeCrashedCalls', '', {}, (_s, db) => {
+      const closed = closeCrashedCalls(db, this.#self);
+      if (closed.length > 0) this.#logger.warn('DB', 'closed call rows whose process is gone', { endReason: 'crashed', calls: closed.join(',') });
+    });
   }
 
   markAnswered(callId: string, atMs: number = Date.now()): void {
@@ -108,12 +119,12 @@ export class CallStore {
     const startedAt = turn.startedAtMs === undefined ? null : isoTime(turn.startedAtMs);
     const row = [seq, turn.role, turn.text, nullable(turn.audioPath), nullable(turn.callerAudioPath), startedAt, endedAt,
       ms(turn.sttMs), ms(turn.llmFirstTokenMs), ms(turn.llmTotalMs), ms(turn.ttsMs), ms(turn.firstAudioMs),
-      turn.interrupted === true ? 1 : 0, nullable(turn.playedText), nullable(turn.dtmf)];
+      turn.interrupted === true ? 1 : 0, nullable(turn.playedText), nullable(turn.dtmf), turn.unplayed === true ? 1 : 0];
     this.#push('addTurn', callId, {
       seq, role: turn.role, text: turn.text, audioPath: turn.audioPath, callerAudioPath: turn.callerAudioPath,
       startedAt: startedAt ?? undefined, endedAt, sttMs: turn.sttMs, llmFirstTokenMs: turn.llmFirstTokenMs,
       llmTotalMs: turn.llmTotalMs, ttsMs: turn.ttsMs, firstAudioMs: turn.firstAudioMs, interrupted: turn.interrupted === true,
-      playedText: turn.playedText, dtmf: turn.dtmf,
+      playedText: turn.playedText, dtmf: turn.dtmf, unplayed: turn.unplayed === true,
     }, (s, db) => {
       db.transaction(() => {
         s.ensureCall.run(callId, this.#host, this.#startedAt(callId));
@@ -270,8 +281,8 @@ function prepare(db: Database): Statements {
     answered: db.prepare(`INSERT INTO calls (id, started_at, answered_at) VALUES (?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET answered_at = excluded.answered_at`),
     turn: db.prepare(`INSERT INTO turns (call_id, seq, role, text, audio_path, caller_audio_path, started_at, ended_at,
-      stt_ms, llm_first_token_ms, llm_total_ms, tts_ms, first_audio_ms, interrupted, played_text, dtmf)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      stt_ms, llm_first_token_ms, llm_total_ms, tts_ms, first_audio_ms, interrupted, played_text, dtmf, unplayed)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     event: db.prepare('INSERT INTO events (call_id, at, kind, detail) VALUES (?, ?, ?, ?)'),
     close: db.prepare(`INSERT INTO calls (id, host, started_at, ended_at, end_reason, status, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, end_reason = excluded.end_reason,

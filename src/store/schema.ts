@@ -102,6 +102,35 @@ export const MIGRATIONS: readonly string[] = [
     c.status
   FROM calls c;
   `,
+  // 3: the process that wrote a call (host is in v1), so a row left open by a dead process can be
+  // told from a live call; bot turns mark generated text the caller never heard.
+  `
+  ALTER TABLE calls ADD COLUMN pid INTEGER;
+  ALTER TABLE calls ADD COLUMN boot_id TEXT;
+  ALTER TABLE calls ADD COLUMN proc_start INTEGER;
+  ALTER TABLE turns ADD COLUMN unplayed INTEGER NOT NULL DEFAULT 0 CHECK (unplayed IN (0, 1));
+  CREATE INDEX calls_open ON calls(host, ended_at) WHERE ended_at IS NULL;
+
+  DROP VIEW transcript;
+  CREATE VIEW transcript AS
+  SELECT
+    t.call_id,
+    t.seq,
+    strftime('%H:%M:%f', coalesce(t.started_at, t.ended_at), 'localtime') AS time,
+    CASE t.role WHEN 'caller' THEN 'CALLER' ELSE 'BOT' END AS who,
+    CASE
+      WHEN t.interrupted = 1 THEN coalesce(t.played_text, '') || ' [interrupted; full reply: ' || t.text || ']'
+      WHEN t.unplayed = 1 THEN coalesce(t.played_text, '') || ' [not played: ' || t.text || ']'
+      ELSE t.text END AS text,
+    t.stt_ms,
+    t.llm_first_token_ms,
+    t.llm_total_ms,
+    t.tts_ms,
+    t.first_audio_ms,
+    t.dtmf
+  FROM turns t
+  ORDER BY t.call_id, t.seq;
+  `,
 ];
 
 /** The schema version this build writes. */

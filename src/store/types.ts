@@ -41,6 +41,8 @@ export interface TurnRecord {
   playedText?: string | undefined;
   /** Digits pressed during this turn. */
   dtmf?: string | undefined;
+  /** Bot: some of `text` was generated but never played (cut by limits, a failure or a hangup). */
+  unplayed?: boolean | undefined;
 }
 
 /** How the call ended; `status` is the VOICEBOT_STATUS handed to the dialplan. */
@@ -74,6 +76,10 @@ export interface CallRow {
   end_reason: string | null;
   status: string | null;
   outcome: string | null;
+  /** The process that wrote the row (schema v3; null in older rows). */
+  pid: number | null;
+  boot_id: string | null;
+  proc_start: number | null;
 }
 
 export interface TurnRow {
@@ -93,6 +99,8 @@ export interface TurnRow {
   interrupted: number;
   played_text: string | null;
   dtmf: string | null;
+  /** 1 when part of `text` was generated but never played (schema v3). */
+  unplayed: number;
 }
 
 export interface EventRow {

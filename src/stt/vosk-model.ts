@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { VoicebotError } from '../errors.ts';
 import { bindVosk, type NativeHandle, type VoskLib } from './vosk-binding.ts';
+import { voskLayoutProblem } from './vosk-model-layout.ts';
 
 /** A loaded Vosk model: free it once when the call ends. */
 export class VoskModel {
@@ -50,19 +51,10 @@ export class VoskModel {
   }
 }
 
-const FIX_PATH = 'set vosk_model_dir to the unpacked model folder (it holds am/, conf/ and graph/), e.g. /var/lib/voicebot/models/vosk-model-small-en-us-0.15';
-
-/** Throws STT_MODEL_MISSING naming the first required file that is absent. */
+/** Throws STT_MODEL_MISSING naming the first required file that is absent or unusable (vosk-model-layout.ts). */
 export function checkModelLayout(dir: string): void {
-  if (!existsSync(dir)) throw new VoicebotError('STT_MODEL_MISSING', `Vosk model folder ${dir} does not exist. Fix: ${FIX_PATH}`);
-  if (!statSync(dir).isDirectory()) throw new VoicebotError('STT_MODEL_MISSING', `Vosk model path ${dir} is a file, not a folder. Fix: ${FIX_PATH}`);
-  const acoustic = existsSync(join(dir, 'am', 'final.mdl')) || existsSync(join(dir, 'final.mdl'));
-  if (!acoustic) throw new VoicebotError('STT_MODEL_MISSING', `${dir} has no am/final.mdl, so it is not a Vosk model folder. Fix: ${FIX_PATH}`);
-  const graph = ['graph/HCLG.fst', 'graph/HCLr.fst', 'HCLG.fst', 'HCLr.fst'].some((file) => existsSync(join(dir, file)));
-  if (!graph) throw new VoicebotError('STT_MODEL_MISSING', `${dir} has no graph/HCLG.fst (or HCLr.fst): the model is incomplete. Fix: unpack the whole model archive again`);
-  if (!existsSync(join(dir, 'conf', 'mfcc.conf')) && !existsSync(join(dir, 'mfcc.conf'))) {
-    throw new VoicebotError('STT_MODEL_MISSING', `${dir} has no conf/mfcc.conf: the model is incomplete. Fix: unpack the whole model archive again`);
-  }
+  const layout = voskLayoutProblem(dir);
+  if (layout !== undefined) throw new VoicebotError('STT_MODEL_MISSING', `${layout.problem}. Fix: ${layout.fix}`);
 }
 
 /** The feature sample rate from conf/mfcc.conf; Kaldi's default is 16000. */

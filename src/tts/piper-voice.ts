@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { VoicebotError } from '../errors.ts';
+import { ESPEAK_FIX, espeakDataProblem } from './espeak-data.ts';
 import { encodeMetadataProps } from './onnx-metadata.ts';
 
 /** What voicebot reads from a Piper `.onnx.json`. */
@@ -138,14 +139,8 @@ export function preparePiperVoice(voicePath: string, cacheDir: string): Prepared
   return { ...result, prepared: true };
 }
 
-/** Check an espeak-ng data folder holds the phoneme tables and the voice's dictionary. */
+/** Check an espeak-ng data folder holds the phoneme tables and the voice's dictionary (espeak-data.ts). */
 export function checkEspeakData(dir: string, espeakVoice: string): void {
-  const fix = "install Debian's espeak-ng-data package (apt-get install espeak-ng-data) or set espeak_data_dir to the folder holding phontab";
-  if (!existsSync(join(dir, 'phontab'))) {
-    fail('TTS_ESPEAK_DATA_MISSING', `espeak-ng data folder ${dir} has no phontab. Fix: ${fix}`);
-  }
-  const language = espeakVoice.split(/[-_]/)[0] ?? espeakVoice;
-  if (!existsSync(join(dir, `${language}_dict`))) {
-    fail('TTS_ESPEAK_DATA_MISSING', `espeak-ng data folder ${dir} has no ${language}_dict for the voice's language '${espeakVoice}'. Fix: ${fix}`);
-  }
+  const problem = espeakDataProblem(dir, espeakVoice);
+  if (problem !== undefined) fail('TTS_ESPEAK_DATA_MISSING', `${problem}. Fix: ${ESPEAK_FIX}`);
 }

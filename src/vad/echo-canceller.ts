@@ -1,3 +1,5 @@
+import { EchoPathFilter } from './echo-filter.ts';
+
 /**
  * Removes the bot's own voice from the caller stream using what the bot played as a reference.
  *
@@ -33,6 +35,16 @@ const ESTIMATE_EVERY_MS = 60;
 /** Once locked, a new estimate searches this far around the known delay (playback start jitter). */
 const TRACK_RANGE_MS = 80;
 const SILENT_REFERENCE = 1e-3; // RMS of a float signal, about -60 dBFS
+/** The echo path's shape: 8 ms of taps (at 8 kHz), 2 ms of them before the bulk delay. */
+const FILTER_MS = 8;
+const FILTER_PRE_MS = 2;
+/**
+ * Geigel double-talk rule: caller audio louder than this fraction of the loudest recent reference
+ * cannot be echo alone (the echo is at least 6 dB down), so the filter does not learn from it.
+ */
+const DOUBLE_TALK_RATIO = 0.7;
+/** Echo removed (caller power over residual power, dB) before a playback's residual is trusted. */
+const CONFIRM_ERLE_DB = 10;
 /** Reference silence this long before new audio makes a new stretch of playback, whose alignment is checked again. */
 const NEW_PLAYBACK_GAP_MS = 100;
 /** Estimates in a row that find no echo (low correlation, caller far quieter) before the line counts as echo-free. */
@@ -54,7 +66,12 @@ export class EchoCanceller {
   #locked = false;
   #noEchoEstimates = 0;
   #confirmed = false;
+  /** The echo path has been measured since the current stretch of playback began. */
+  #pathFound = false;
+  /** Echo return loss enhancement of the last frame the filter learnt on, dB. */
+  #erleDb = 0;
   #referenceSilentSamples = Number.POSITIVE_INFINITY;
+  readonly #filter: EchoPathFilter;
   /** RMS level (dBFS) of each reference frame, newest last, covering the delay range. */
   readonly #referenceLevels: number[] = [];
   #info: EchoFrameInfo = { referenceActive: false, locked: false, confirmed: false, referencePeakDbfs: Number.NEGATIVE_INFINITY };
@@ -66,7 +83,10 @@ export class EchoCanceller {
     this.#analysis = Math.round((ANALYSIS_MS * this.#rateHz) / 1000);
     this.#estimateEvery = Math.round((ESTIMATE_EVERY_MS * this.#rateHz) / 1000);
     this.#decimation = Math.max(1, Math.round(this.#rateHz / 2000));
-    const length = this.#maxDelay + this.#analysis;
+    this.#filter = new EchoPathFilter({
+      taps: Math.round((FILTER_MS * this.#rateHz) / 1000), pre: Math.round((FILTER_PRE_MS * this.#rateHz) / 1000), stepSize: 0.5,
+    });
+    const length = this.#maxDelay + this.#analysis + this.#filter.span.after;
     this.#caller = new Float32Array(length);
     this.#reference = new Float32Array(length);
   }
@@ -81,6 +101,7 @@ export class EchoCanceller {
     const playing = reference !== undefined && reference.some((sample) => sample !== 0);
     if (playing && this.#referenceSilentSamples >= (NEW_PLAYBACK_GAP_MS * this.#rateHz) / 1000) {
       this.#confirmed = false;
+      this.#pathFound = false;
       this.#noEchoEstimates = 0;
     }
     this.#referenceSilentSamples = playing ? 0 : this.#referenceSilentSamples + n;
@@ -97,15 +118,32 @@ export class EchoCanceller {
       this.#estimate();
     }
     this.#info = { referenceActive: active, locked: this.#locked, confirmed: this.#confirmed, referencePeakDbfs: peakDbfs };
-    if (!active || !this.#locked) return caller;
+    if (!active || !this.#locked || this.#gain === 0) return caller;
+    const adapt = !this.#doubleTalk(end - n, end);
     const out = new Int16Array(n);
+    let callerPower = 0;
+    let residualPower = 0;
     for (let i = 0; i < n; i += 1) {
-      const index = end - n + i;
-      const echo = this.#gain * (this.#reference[index - this.#delay] ?? 0);
-      const value = Math.round(((this.#caller[index] ?? 0) - echo) * 32768);
+      const residual = this.#filter.residual(this.#caller, this.#reference, end - n + i, adapt);
+      callerPower += (this.#caller[end - n + i] ?? 0) ** 2;
+      residualPower += residual * residual;
+      const value = Math.round(residual * 32768);
       out[i] = value > 32767 ? 32767 : value < -32768 ? -32768 : value;
     }
+    if (adapt && callerPower > 1e-7) this.#erleDb = 10 * Math.log10(callerPower / (residualPower + 1e-12));
+    // The path is measured, but the residual counts only once the filter removes the echo well.
+    if (adapt && this.#pathFound && this.#erleDb >= CONFIRM_ERLE_DB) this.#confirmed = true;
     return out;
+  }
+
+  /** Caller audio in [from, to) too loud to be the echo of what was played (Geigel). */
+  #doubleTalk(from: number, to: number): boolean {
+    let callerPeak = 0;
+    for (let i = from; i < to; i += 1) callerPeak = Math.max(callerPeak, Math.abs(this.#caller[i] ?? 0));
+    const { before, after } = this.#filter.span;
+    let referencePeak = 0;
+    for (let i = from - this.#delay - after; i < to - this.#delay + before; i += 1) referencePeak = Math.max(referencePeak, Math.abs(this.#reference[i] ?? 0));
+    return callerPeak > DOUBLE_TALK_RATIO * referencePeak;
   }
 
   #push(history: Float32Array, samples: Int16Array | undefined, length = samples?.length ?? 0): void {
@@ -160,8 +198,13 @@ export class EchoCanceller {
     if (energy <= 0) return;
     this.#delay = refined;
     this.#gain = cross / energy;
+    // A new alignment (the next playback, a changed path) starts the shape again, unless the filter
+    // already removes the echo well (a ringing path moves the correlation peak); a small shift is learnt.
+    if (this.#filter.delay < 0 || (Math.abs(this.#filter.delay - refined) > this.#filter.span.before && this.#erleDb < CONFIRM_ERLE_DB)) {
+      this.#filter.reset(refined, this.#gain);
+    }
     this.#locked = true;
-    this.#confirmed = true;
+    this.#pathFound = true;
   }
 
   /** Normalised correlation of caller[start, end) with the reference `lag` samples earlier, every `step` samples. */

@@ -36,7 +36,7 @@ export interface TurnTakerOptions {
 /** The product's defaults (the config keys' defaults say the same). */
 export const DEFAULT_TURN_TAKING: Omit<TurnTakerOptions, 'mode' | 'sampleRateHz'> = {
   speechThresholdDbfs: -45, bargeInThresholdDbfs: -45, speechStartMs: 160, endAfterFinalMs: 550,
-  endAfterPauseMs: 1300, bargeInMinMs: 150, maxUtteranceMs: 20_000, cues: true, sileroThreshold: 0.5,
+  endAfterPauseMs: 1300, bargeInMinMs: 120, maxUtteranceMs: 20_000, cues: true, sileroThreshold: 0.5,
 };
 
 /** The energy detector as it shipped before Silero: the bench's baseline. */

@@ -6,10 +6,11 @@ import { test } from 'node:test';
 import { formatAgiEnv } from '../../src/agi/env.ts';
 import { testCallConfig } from '../support/call-config.ts';
 import { mainTs, nodeBin } from '../support/paths.ts';
+import { rawDb } from '../store/helpers.ts';
 import { runScriptedAsterisk } from '../support/scripted-asterisk.ts';
 
 /** A working test config plus one bad [sales] line; returns where that line is. */
-function badConfig(line: string): { configPath: string; logFile: string; dir: string; lineNo: number } {
+function badConfig(line: string): { configPath: string; logFile: string; dbPath: string; dir: string; lineNo: number } {
   const base = testCallConfig();
   const text = readFileSync(base.configPath, 'utf8');
   const addition = `\n[sales]\ngreeting = Sales here.\n${line}\n`;
@@ -41,7 +42,7 @@ for (const bad of CASES) {
   });
 
   test(`the call entry (EAGI under a fake Asterisk) names the file, line and key of ${bad.name}, and does not answer`, async () => {
-    const { configPath, logFile, lineNo } = badConfig(bad.line);
+    const { configPath, logFile, lineNo, dbPath } = badConfig(bad.line);
     const call = await runCall(configPath, logFile, 'sales');
     assert.equal(call.code, 0, call.stderr);
     assert.ok(!call.commands.includes('ANSWER'), `never answered: ${JSON.stringify(call.commands)}`);
@@ -54,6 +55,11 @@ for (const bad of CASES) {
     assert.match(logLine, /ERROR \[CALL\] .*not answering: setup error/);
     assert.match(logLine, bad.problem);
     if (bad.key !== 'llm_prompt_file') assert.ok(call.stderr.includes(where), `stderr too:\n${call.stderr}`);
+    assert.ok(call.commands.some((c) => c.startsWith('VERBOSE "voicebot: not answering:') && c.includes(`key '${bad.key}'`)), `the Asterisk console shows it: ${JSON.stringify(call.commands)}`);
+    const db = rawDb(dbPath, { readonly: true });
+    const reasons = db.prepare('SELECT end_reason FROM calls').pluck().all();
+    db.close();
+    assert.deepEqual(reasons, ['setup_error'], 'the refusal has its call-log row (db_path read from [general] even when another line is bad)');
   });
 }
 

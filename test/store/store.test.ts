@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Logger } from '../../src/log.ts';
@@ -115,11 +116,10 @@ test('a turn whose call row was lost still lands (the call row is re-created as 
 
 test('migration: an older-version DB is upgraded at open and keeps its rows', async () => {
   const path = join(tempDir(), 'old.db');
-  const old = openWriter(path, { busyTimeoutMs: 100, synchronous: 'normal' });
-  old.close();
-  // Rebuild as a v1 file: only the first migration, with data written by a v1 writer.
+  // A v1 file: only the first migration, with data written by a v1 writer.
+  writeFileSync(path, '');
   const raw = rawDb(path);
-  raw.exec('DROP VIEW transcript; DROP VIEW call_summary; DROP INDEX calls_started_at; DROP INDEX calls_uniqueid; DROP INDEX calls_caller_number; DROP INDEX events_call_id; DROP INDEX turns_audio_path; DROP INDEX turns_caller_audio_path; PRAGMA user_version = 1');
+  migrate(raw, 1);
   raw.prepare("INSERT INTO calls (id, started_at, caller_number) VALUES ('old-1', '2024-01-01T00:00:00.000Z', '42')").run();
   raw.prepare("INSERT INTO turns (call_id, seq, role, text) VALUES ('old-1', 1, 'caller', 'from v1')").run();
   raw.close();

@@ -2,6 +2,7 @@ import type { Agi } from '../../agi/agi.ts';
 import { AgiError } from '../../agi/errors.ts';
 import { untilHangup } from '../../agi/run-until-hangup.ts';
 import { withDeadline } from '../../runtime/deadline.ts';
+import { soundFileMs } from './sound-file-ms.ts';
 import { ALL_KEYS, LISTEN_SOUND_SECONDS } from '../listen-sound.ts';
 import type { CallChannel, PlayResult } from '../ports.ts';
 
@@ -30,7 +31,8 @@ export function agiCallChannel(agi: Agi, hangup: AbortSignal, listenSound: () =>
       const startedAt = performance.now();
       const interrupt = deferredAbort(options.signal);
       try {
-        const result = await untilHangup(agi.streamFile(file, { escapeDigits: options.escapeDigits, signal: interrupt.signal }), hangup);
+        const playbackMs = soundFileMs(file);
+        const result = await untilHangup(agi.streamFile(file, { escapeDigits: options.escapeDigits, signal: interrupt.signal, playbackMs }), hangup);
         return {
           digit: result.digit, endposSamples: result.endposSamples, elapsedMs: performance.now() - startedAt,
           interrupted: result.interrupted, failed: false,

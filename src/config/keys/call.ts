@@ -39,7 +39,7 @@ export const callKeys = {
   },
   max_call_seconds: {
     type: 'int', scope: 'profile', default: 600, min: 10, max: 86400,
-    doc: 'Hard limit on call length; the bot says goodbye when it is reached.',
+    doc: 'Hard limit on call length; the bot says goodbye when it is reached, and 5 s later the call ends whatever is pending.',
   },
   max_turns: {
     type: 'int', scope: 'profile', default: 40, min: 1, max: 1000,
@@ -68,6 +68,10 @@ export const callKeys = {
   filler_after_ms: {
     type: 'int', scope: 'profile', default: 2500, min: 0, max: 30000,
     doc: 'If the first sentence of a reply is not ready after this long, say filler_text (0: never).',
+  },
+  max_dead_air_ms: {
+    type: 'int', scope: 'profile', default: 2500, min: 500, max: 30000,
+    doc: 'Once a reply has started playing (its first sentence or the filler), the longest silence before the next sentence; past it the caller hears apology_text.',
   },
   filler_text: {
     type: 'string', scope: 'profile', default: 'One moment, please.',

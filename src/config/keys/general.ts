@@ -22,6 +22,10 @@ export const generalKeys = {
     type: 'path', scope: 'general', default: '/var/cache/voicebot',
     doc: 'Prepared voices, phrase cache and per-call audio files.',
   },
+  agi_reply_timeout_ms: {
+    type: 'int', scope: 'general', default: 5000, min: 200, max: 60000,
+    doc: 'How long Asterisk may take to answer an AGI command (added to the sound length for STREAM FILE and to the wait for WAIT FOR DIGIT); past it the call ends with end_reason agi_timeout.',
+  },
   agi_bin_dir: {
     type: 'path', scope: 'general', default: '/var/lib/asterisk/agi-bin',
     doc: "Asterisk's agi-bin folder, where the voicebot binary is installed.",

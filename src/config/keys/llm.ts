@@ -26,6 +26,10 @@ export const llmKeys = {
     type: 'int', scope: 'profile', default: 120, min: 8, max: 4096,
     doc: 'Cap on tokens per reply (Ollama num_predict); the client also stops reading past it.',
   },
+  llm_max_reply_chars: {
+    type: 'int', scope: 'profile', default: 1000, min: 50, max: 20000,
+    doc: 'Cap on characters per reply, however the model sends them; the rest is not read.',
+  },
   llm_temperature: {
     type: 'number', scope: 'profile', default: 0.6, min: 0, max: 2,
     doc: 'Sampling temperature.',

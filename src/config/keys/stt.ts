@@ -14,6 +14,10 @@ export const sttKeys = {
     type: 'bool', scope: 'profile', default: true,
     doc: "Remove the bot's own voice coming back on the line (echo) from the caller audio before speech detection, using what the bot plays as the reference (vad = silero).",
   },
+  vosk_load_before_answer: {
+    type: 'bool', scope: 'profile', default: true,
+    doc: 'Load the speech model while the phone still rings, so a model libvosk cannot load is refused before ANSWER (VOICEBOT_STATUS=ERROR); no: load it during the greeting (a damaged model then gives an apology after ANSWER).',
+  },
   speech_threshold_dbfs: {
     type: 'number', scope: 'profile', default: -45, min: -80, max: 0,
     doc: 'Caller audio quieter than this (frame level, dBFS) is never speech. With vad = energy it is the whole rule: raise it on noisy lines.',
@@ -39,7 +43,7 @@ export const sttKeys = {
     doc: "While the bot speaks, caller speech quieter than this (after the bot's echo is removed) cannot interrupt it. With vad = energy raise it above the bot's echo (e.g. -32).",
   },
   barge_in_min_ms: {
-    type: 'int', scope: 'profile', default: 150, min: 20, max: 5000,
+    type: 'int', scope: 'profile', default: 120, min: 20, max: 5000,
     doc: 'While the bot speaks, continuous caller speech needed to interrupt it (a high value makes barge-in rare; coughs and door slams are shorter than 300 ms).',
   },
 } as const satisfies KeyTable;

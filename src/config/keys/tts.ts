@@ -34,6 +34,10 @@ export const ttsKeys = {
     type: 'int', scope: 'general', default: 1000, min: 50, max: 10000,
     doc: 'Longest text one synthesis call takes (replies are spoken sentence by sentence).',
   },
+  tts_max_reply_seconds: {
+    type: 'int', scope: 'profile', default: 90, min: 5, max: 600,
+    doc: 'Cap on synthesized audio per reply; sentences past it are not spoken.',
+  },
   tts_max_sentence_chars: {
     type: 'int', scope: 'general', default: 300, min: 40, max: 2000,
     doc: 'Streamed replies are cut into sentences of at most this length.',

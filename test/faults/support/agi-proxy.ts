@@ -26,6 +26,14 @@ export interface ProxySpec {
   coalesceCommandsMs?: number;
   /** Close the program's fd 3 this long after start (real ms); stdin stays open. */
   closeFd3AfterMs?: number;
+  /**
+   * An Asterisk that stops answering: from the first command starting with `command` on, no
+   * reply reaches the program. `usageBlock`: that command's reply is the first line of a `520-`
+   * usage block that never ends.
+   */
+  muteFrom?: { command: string; usageBlock?: boolean };
+  /** Lose replies to commands starting with `command` whose reply matches `match` (`count` times, default 1). */
+  loseReply?: { command: string; match: string; count?: number };
 }
 
 const spec = JSON.parse(process.env['FAULT_PROXY'] ?? '{}') as ProxySpec;
@@ -66,6 +74,8 @@ fromChild.on('data', (text: string) => {
   const lines = (outPartial + text).split('\n');
   outPartial = lines.pop() ?? '';
   for (const line of lines) {
+    written.push(line);
+    if (spec.muteFrom !== undefined && line.toUpperCase().startsWith(spec.muteFrom.command)) muted = true;
     if (spec.coalesceCommandsMs === undefined) toAsterisk(`${line}\n`);
     else {
       held += `${line}\n`;
@@ -73,6 +83,11 @@ fromChild.on('data', (text: string) => {
     }
   }
 });
+/** Commands written and not yet answered, oldest first (the reply FIFO as Asterisk keeps it). */
+const written: string[] = [];
+let muted = false;
+let mutedAnnounced = false;
+let lost = 0;
 let held = '';
 let heldTimer: NodeJS.Timeout | undefined;
 function toAsterisk(text: string): void {
@@ -94,11 +109,27 @@ process.stdin.on('data', (text: string) => {
       toChild.write(`${line}\n`);
       continue;
     }
+    const command = line.startsWith('520-') ? written[0] : written.shift();
+    if (muted) {
+      if (!mutedAnnounced && spec.muteFrom?.usageBlock === true) deliver('520-Invalid command syntax.  Proper usage follows:');
+      mutedAnnounced = true;
+      continue;
+    }
+    if (lose(command, line)) continue;
     deliver(bend(line));
   }
 });
 process.stdin.on('end', () => setTimeout(() => toChild.end(), (spec.delayReplyMs ?? 0) + (spec.jitterMs ?? 0) + 5));
 process.stdin.on('error', () => {});
+
+/** Whether the reply `line` to `command` is one to lose (it was then not delivered). */
+function lose(command: string | undefined, line: string): boolean {
+  const rule = spec.loseReply;
+  if (rule === undefined || command === undefined || lost >= (rule.count ?? 1)) return false;
+  if (!command.toUpperCase().startsWith(rule.command) || !new RegExp(rule.match).test(line)) return false;
+  lost += 1;
+  return true;
+}
 
 function bend(line: string): string {
   const index = replyIndex++;

@@ -42,6 +42,14 @@ export interface FaultCallOptions {
   /** Put a misbehaving Asterisk (test/faults/support/agi-proxy.ts) in front of voicebot. */
   proxy?: ProxySpec;
   killAfterMs?: number;
+  /** agi_calleridname as the caller's phone (or an attacker) set it. */
+  callerIdName?: string;
+  /** EAGI(voicebot,<args>): the profile. */
+  args?: string[];
+  /** Extra environment for the program. */
+  env?: NodeJS.ProcessEnv;
+  /** Replace the generated voicebot.conf (tests of bad configs), after the test settings are known. */
+  configPath?: string;
 }
 
 export interface FaultCall {
@@ -70,14 +78,16 @@ export async function startFaultCall(options: FaultCallOptions): Promise<FaultCa
   const marker = dir;
   const command = options.proxy === undefined ? [nodeBin, mainTs] : [nodeBin, PROXY, nodeBin, mainTs];
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env['PATH'], HOME: process.env['HOME'], VOICEBOT_CONFIG: configPath, VOICEBOT_LOG_STDERR: 'no',
-    VOICEBOT_FAULT_MARKER: marker,
+    PATH: process.env['PATH'], HOME: process.env['HOME'], VOICEBOT_CONFIG: options.configPath ?? configPath, VOICEBOT_LOG_STDERR: 'no',
+    VOICEBOT_FAULT_MARKER: marker, ...options.env,
   };
   if (options.proxy !== undefined) env['FAULT_PROXY'] = JSON.stringify(options.proxy);
   const call = await FakeAsteriskCall.start({
     command, env, callerAudio: options.callerAudio, callerRateHz: 8000,
     hangupMode: options.hangupMode ?? HANGUP_MODES.default, timeScale: options.timeScale ?? 1,
     events: options.events ?? [], killAfterMs: options.killAfterMs ?? 30_000,
+    ...(options.callerIdName === undefined ? {} : { callerIdName: options.callerIdName }),
+    ...(options.args === undefined ? {} : { args: options.args }),
   });
   const voicebotPid = (): number | undefined => {
     const direct = childrenWithEnv(process.pid, 'VOICEBOT_FAULT_MARKER', marker);
