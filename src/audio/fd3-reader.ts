@@ -23,6 +23,11 @@ export interface AudioFrame {
   timestampMs: number;
   /** performance.now() when the bytes were read. */
   receivedAtMs: number;
+  /**
+   * performance.now() when the frame's last sample was captured, estimated: frames read together
+   * left Asterisk one every 20 ms, the last of them just before the read.
+   */
+  capturedAtMs: number;
 }
 
 export interface Fd3Stats {
@@ -152,19 +157,20 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
 
   #framePending(receivedAtMs: number): void {
     const size = this.frameBytes;
+    const frames = Math.floor(this.#pending.byteLength / size);
     let offset = 0;
-    while (this.#pending.byteLength - offset >= size) {
-      this.#pushFrame(this.#pending.subarray(offset, offset + size), receivedAtMs);
+    for (let index = 0; index < frames; index += 1) {
+      this.#pushFrame(this.#pending.subarray(offset, offset + size), receivedAtMs, receivedAtMs - (frames - 1 - index) * FRAME_MS);
       offset += size;
     }
     this.#pending = Buffer.from(this.#pending.subarray(offset));
   }
 
-  #pushFrame(bytes: Buffer, receivedAtMs: number): void {
+  #pushFrame(bytes: Buffer, receivedAtMs: number, capturedAtMs = receivedAtMs): void {
     const samples = new Int16Array(bytes.byteLength >> 1);
     for (let i = 0; i < samples.length; i += 1) samples[i] = bytes.readInt16LE(i * 2);
     const sampleRateHz = sampleRateOf(this.#format);
-    this.#queue.push({ samples, sampleRateHz, timestampMs: this.#audioMs, receivedAtMs });
+    this.#queue.push({ samples, sampleRateHz, timestampMs: this.#audioMs, receivedAtMs, capturedAtMs });
     this.#audioMs += (samples.length / sampleRateHz) * 1000;
     this.stats.frames += 1;
     this.stats.droppedFrames += this.#queue.dropOldest(this.#maxQueuedFrames());

@@ -10,6 +10,8 @@ export interface Pcm {
 export interface AudioFrame {
   sampleRateHz: number;
   samples: Int16Array;
+  /** performance.now() when the frame's last sample was captured, when known (fd 3 frames). */
+  capturedAtMs?: number;
 }
 
 /** Root mean square of the samples, in sample units (0..32768). */

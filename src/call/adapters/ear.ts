@@ -104,7 +104,7 @@ export class StreamEar implements Ear {
     try {
       for await (const frame of fillFd3Gaps(frames, () => this.#taker?.inSpeech === true)) {
         this.#taker ??= this.#options.turnTaker(frame.sampleRateHz);
-        const reference = this.#reference.next(frame.samples.length, frame.sampleRateHz);
+        const reference = this.#reference.next(frame.samples.length, frame.sampleRateHz, frame.capturedAtMs);
         const events = this.#taker.push(frame.samples, { reference, botSpeaking: this.#subscribers.size > 0 });
         if (this.#options.recordAudio) this.#history.add(frame.samples, frame.sampleRateHz);
         this.#sttInput.push({ type: 'audio', frame });
