@@ -91,11 +91,11 @@ export interface GroupMetrics {
   loadCpuMs: number;
 }
 
-/** Quantile that keeps Infinity (a turn that never ended) instead of turning it into NaN. */
+/** Quantile that keeps Infinity (a turn that never ended): one that reaches into the never-ended ones is Infinity. */
 export function quantileInf(values: readonly number[], q: number): number {
-  const finite = values.map((value) => (Number.isFinite(value) ? value : 1e12));
-  const result = quantile(finite, q);
-  return result >= 1e11 ? Number.POSITIVE_INFINITY : result;
+  const finite = values.filter((value) => Number.isFinite(value));
+  const result = quantile(values.map((value) => (Number.isFinite(value) ? value : Number.MAX_VALUE)), q);
+  return finite.length === values.length || result <= Math.max(...finite) ? result : Number.POSITIVE_INFINITY;
 }
 
 export function poolScores(group: string, mode: string, runs: readonly CaseRun[], scores: readonly CaseScore[]): GroupMetrics {
