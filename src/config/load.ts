@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { pathProblem } from '../runtime/path-check.ts';
@@ -61,9 +61,10 @@ export function checkConfig(options: { path?: string; env?: NodeJS.ProcessEnv } 
   const problems: ConfigError[] = [];
   let sections: IniSection[] = [];
   if (exists) {
+    if (statSync(path).isDirectory()) return { loaded: undefined, problems: [folderGiven(path)] };
     const unfit = pathProblem(path, { kind: 'file', maxBytes: MAX_CONFIG_BYTES });
     if (unfit !== undefined) {
-      throw new ConfigError('CONFIG_UNREADABLE', { file: path }, unfit, 'point --config / VOICEBOT_CONFIG at the voicebot.conf file (a regular text file)');
+      return { loaded: undefined, problems: [new ConfigError('CONFIG_UNREADABLE', { file: path }, unfit, 'point --config / VOICEBOT_CONFIG at the voicebot.conf file (a regular text file)')] };
     }
     let text: string;
     try {
@@ -77,11 +78,13 @@ export function checkConfig(options: { path?: string; env?: NodeJS.ProcessEnv } 
   return { loaded, problems };
 }
 
+function folderGiven(path: string): ConfigError {
+  return new ConfigError('CONFIG_IS_DIRECTORY', { file: path }, 'this is a folder, not a config file',
+    `point --config / VOICEBOT_CONFIG at the voicebot.conf file (e.g. ${join(path, 'voicebot.conf')})`);
+}
+
 function unreadable(path: string, error: unknown): ConfigError {
-  if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
-    return new ConfigError('CONFIG_IS_DIRECTORY', { file: path }, 'this is a folder, not a config file',
-      `point --config / VOICEBOT_CONFIG at the voicebot.conf file (e.g. ${join(path, 'voicebot.conf')})`);
-  }
+  if ((error as NodeJS.ErrnoException).code === 'EISDIR') return folderGiven(path);
   return new ConfigError('CONFIG_UNREADABLE', { file: path }, `cannot read the file (${(error as Error).message})`,
     'make it readable by the user Asterisk runs as (usually asterisk)');
 }
