@@ -31,6 +31,8 @@ export interface TurnTakerOptions {
   sileroThreshold: number;
   /** Tuning of the pitch cue (defaults in prosody.ts). */
   prosody?: Partial<ProsodyOptions>;
+  /** Speech that sinks to the line's background level does not hold a turn open (off: the pre-Silero rule). */
+  backgroundGate?: boolean;
 }
 
 /** The product's defaults (the config keys' defaults say the same). */
@@ -42,7 +44,7 @@ export const DEFAULT_TURN_TAKING: Omit<TurnTakerOptions, 'mode' | 'sampleRateHz'
 /** The energy detector as it shipped before Silero: the bench's baseline. */
 export const ENERGY_BASELINE: Omit<TurnTakerOptions, 'mode' | 'sampleRateHz'> = {
   speechThresholdDbfs: -40, bargeInThresholdDbfs: -32, speechStartMs: 200, endAfterFinalMs: 700,
-  endAfterPauseMs: 700, bargeInMinMs: 300, maxUtteranceMs: 20_000, cues: false, sileroThreshold: 0.5,
+  endAfterPauseMs: 700, bargeInMinMs: 300, maxUtteranceMs: 20_000, cues: false, sileroThreshold: 0.5, backgroundGate: false,
 };
 
 export type TurnEvent =
@@ -156,7 +158,7 @@ export class TurnTaker implements TurnDetection {
     this.#floor.observe(window.levelDbfs, speech);
     // Inside a turn, speech that sinks to the line's background (noise or babble that goes on after
     // the caller stopped) no longer holds the turn open.
-    this.#advance(window, this.inSpeech ? speech && this.#floor.aboveBackground() : speech, startMs, events);
+    this.#advance(window, this.inSpeech && this.options.backgroundGate !== false ? speech && this.#floor.aboveBackground() : speech, startMs, events);
     // One barge-in per caller turn: re-armed once the caller is quiet again.
     if (this.#state === 'quiet' && this.#bargeRunStartMs === undefined) this.#bargedIn = false;
   }

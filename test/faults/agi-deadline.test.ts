@@ -20,8 +20,8 @@ const CASES: Case[] = [
   { name: 'ANSWER', command: 'ANSWER', deadlineMs: () => REPLY_TIMEOUT_MS },
   { name: 'ANSWER answered by a 520- block that never ends', command: 'ANSWER', usageBlock: true, deadlineMs: () => REPLY_TIMEOUT_MS },
   { name: 'STREAM FILE (greeting)', command: 'STREAM FILE', deadlineMs: (elapsedMs) => elapsedMs + REPLY_TIMEOUT_MS },
-  // listen: WAIT FOR DIGIT (silence_reprompt_seconds + 1 s), plus the margin.
-  { name: 'WAIT FOR DIGIT', command: 'WAIT FOR DIGIT', deadlineMs: () => 2000 + REPLY_TIMEOUT_MS },
+  // Listening through the WAIT FOR DIGIT fallback (its timeout, plus the margin).
+  { name: 'WAIT FOR DIGIT', command: 'WAIT FOR DIGIT', deadlineMs: (elapsedMs) => Math.max(elapsedMs, 30_000) + REPLY_TIMEOUT_MS },
 ];
 
 test('a reply Asterisk never sends (each command kind): exit 0 and the row closed as agi_timeout within deadline + 1 s', async (t) => {
@@ -32,6 +32,7 @@ test('a reply Asterisk never sends (each command kind): exit 0 and the row close
       callerAudio: callerTimeline([6000]), ollamaHost: ollama.host, timeScale: 1, killAfterMs: 20_000,
       settings: { agi_reply_timeout_ms: REPLY_TIMEOUT_MS, silence_reprompt_seconds: 1 },
       proxy: { muteFrom: { command: entry.command, usageBlock: entry.usageBlock } },
+      listenWith: entry.command === 'WAIT FOR DIGIT' ? 'wait-for-digit' : undefined,
     });
     return { entry, result: await run.finished };
   }));
@@ -62,6 +63,7 @@ test('a lost reply to an interrupted WAIT FOR DIGIT does not jam the command FIF
     callerAudio: callerTimeline([2000, { speakMs: 900 }, 4000]), ollamaHost: ollama.host, timeScale: 1,
     settings: { agi_reply_timeout_ms: REPLY_TIMEOUT_MS },
     proxy: { loseReply: { command: 'WAIT FOR DIGIT', match: '^200 result=1$' } },
+    listenWith: 'wait-for-digit',
     events: [{ action: 'hangup', atMs: 8000 }],
   });
   const result = await run.finished;

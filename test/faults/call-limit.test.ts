@@ -15,6 +15,7 @@ test('max_call_seconds is a wall-clock limit: a reply Asterisk never sends (with
     callerAudio: callerTimeline([30_000]), ollamaHost: ollama.host, timeScale: 1, killAfterMs: 40_000,
     settings: { max_call_seconds: MAX_CALL_SECONDS, agi_reply_timeout_ms: 60_000, silence_reprompt_seconds: 20 },
     proxy: { muteFrom: { command: 'WAIT FOR DIGIT' } },
+    listenWith: 'wait-for-digit',
   });
   const result = await run.finished;
   const context = describeRun(result).slice(0, 5000);

@@ -47,8 +47,13 @@ function botTurns(dbPath: string): { text: string; played_text: string | null; u
 }
 
 /** STREAM FILE of a fixed phrase (the apology, the filler) after the caller's first turn. */
+/** Listening: the silent sound with every key as escape digit, or its WAIT FOR DIGIT fallback. */
+function isListening(cmd: string): boolean {
+  return cmd.startsWith('WAIT FOR DIGIT') || /^STREAM FILE \S+\/listen\//.test(cmd);
+}
+
 function phrasePlays(result: FaultCallResult): { t_ms: number; elapsed_ms: number }[] {
-  const firstListen = result.commands.findIndex((r) => r.cmd.startsWith('WAIT FOR DIGIT'));
+  const firstListen = result.commands.findIndex((r) => isListening(r.cmd));
   return result.commands.slice(firstListen).filter((r) => /^STREAM FILE \S+\/phrases\//.test(r.cmd));
 }
 
@@ -76,7 +81,7 @@ test('a reply with nothing speakable gets the apology within max_dead_air_ms; th
   assert.equal(result.exitCode, 0, context);
   const apology = phrasePlays(result)[0];
   assert.ok(apology !== undefined, `the apology was played\n${context}`);
-  const lastListen = result.commands.filter((r) => r.cmd.startsWith('WAIT FOR DIGIT') && r.t_ms < apology.t_ms).at(-1)!;
+  const lastListen = result.commands.filter((r) => isListening(r.cmd) && r.t_ms < apology.t_ms).at(-1)!;
   const deadAirMs = apology.t_ms - (lastListen.t_ms + lastListen.elapsed_ms);
   t.diagnostic(`dead air before the apology: ${Math.round(deadAirMs)} ms (the caller's end-of-speech wait included)`);
   assert.ok(deadAirMs <= MAX_DEAD_AIR_MS, `${Math.round(deadAirMs)} ms of dead air\n${context}`);

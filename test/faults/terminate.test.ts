@@ -16,7 +16,7 @@ type Phase = 'starting' | 'greeting' | 'listening' | 'thinking' | 'speaking';
 const PHASE_LINE: Record<Exclude<Phase, 'thinking'>, RegExp> = {
   starting: /\[AGI\] .*session started/,
   greeting: /tx line="STREAM FILE \S+\/phrases\//,
-  listening: /tx line="WAIT FOR DIGIT/,
+  listening: /tx line="(WAIT FOR DIGIT|STREAM FILE \S+\/listen\/)/,
   speaking: /tx line="STREAM FILE \S+\/calls\//,
 };
 

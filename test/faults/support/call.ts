@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buzz } from '../../../src/simulate/caller-speech.ts';
 import { concatSamples, silence } from '../../../src/audio/pcm.ts';
@@ -46,6 +46,11 @@ export interface FaultCallOptions {
   callerIdName?: string;
   /** EAGI(voicebot,<args>): the profile. */
   args?: string[];
+  /**
+   * `wait-for-digit`: the cache refuses the silent listening sound (a file stands where its folder
+   * goes), so voicebot listens through its WAIT FOR DIGIT fallback: for faults of that command.
+   */
+  listenWith?: 'wait-for-digit' | undefined;
   /** Extra environment for the program. */
   env?: NodeJS.ProcessEnv;
   /** Replace the generated voicebot.conf (tests of bad configs), after the test settings are known. */
@@ -75,6 +80,10 @@ export async function startFaultCall(options: FaultCallOptions): Promise<FaultCa
     ollamaHost: options.ollamaHost,
     extra: { ...SHORT_CALL_SETTINGS, ...options.settings },
   });
+  if (options.listenWith === 'wait-for-digit') {
+    mkdirSync(join(dir, 'cache'), { recursive: true });
+    writeFileSync(join(dir, 'cache', 'listen'), 'not a folder: listening falls back to WAIT FOR DIGIT\n');
+  }
   const marker = dir;
   const command = options.proxy === undefined ? [nodeBin, mainTs] : [nodeBin, PROXY, nodeBin, mainTs];
   const env: NodeJS.ProcessEnv = {
