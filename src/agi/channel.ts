@@ -39,6 +39,9 @@ export interface AgiChannelOptions {
  * Hangup is one event (`hangupSignal`), whatever reported it; after it only dead-capable commands
  * are written, and none once the pipes are gone.
  */
+/** Asterisk reads commands in chunks: an interrupter this soon after its command can share the read. */
+const INTERRUPT_AFTER_WRITE_MS = 40;
+
 export class AgiChannel {
   readonly #input: Readable;
   readonly #output: Writable;
@@ -154,8 +157,15 @@ export class AgiChannel {
     }
     this.#queue = keep;
     for (const pending of this.#inFlight) this.#armDeadReplyTimer(pending);
-    // An end of our own: the channel is still up, so a running playback or wait is stopped to let the status through.
-    if (ENDS_OF_OUR_OWN.has(cause) && this.#inFlight[0] !== undefined) this.#interrupter.interrupt(this.#inFlight[0]);
+    // An end of our own: the channel is still up, so a running playback or wait is stopped to let
+    // the status through. Not in the same read as the command it stops (Asterisk would not see it
+    // until more bytes came): no sooner than INTERRUPT_AFTER_WRITE_MS after that command.
+    const running = this.#inFlight[0];
+    if (ENDS_OF_OUR_OWN.has(cause) && running !== undefined) {
+      const waitMs = running.writtenAtMs + INTERRUPT_AFTER_WRITE_MS - performance.now();
+      if (waitMs <= 0) this.#interrupter.interrupt(running);
+      else setTimeout(() => this.#interrupter.interrupt(running), waitMs);
+    }
   }
 
   /** Stop reading, reject what is pending, release stdin (so the process can exit). */

@@ -16,7 +16,8 @@ const PARALLEL = Number(process.env['VOICEBOT_FAULT_FUZZ_PARALLEL'] ?? 4);
 const SEED = Number(process.env['VOICEBOT_FAULT_FUZZ_SEED'] ?? Date.now() % 100_000);
 const TIME_SCALE = 4;
 
-const caller = callerTimeline([700, { speakMs: 900 }, 1800, { speakMs: 700 }, 2000]);
+// The second utterance comes after the first reply has played out, so runs that last get a reply stored.
+const caller = callerTimeline([700, { speakMs: 900 }, 3500, { speakMs: 700 }, 2000]);
 const CALL_MS = (caller.length / 8000) * 1000;
 
 test(`SIGHUP at random points: ${RUNS} runs, ${PARALLEL} at a time, seed ${SEED}`, { timeout: 600_000 }, async (t) => {
