@@ -33,7 +33,7 @@ function channelEnergy(samples: Int16Array, channel: 0 | 1): number {
 
 test('simulate runs a whole call of voicebot and writes call.wav, transcript.txt and commands.jsonl', async () => {
   const out = join(dir, 'voicebot');
-  const result = await runSimulatedCall({ callerWav: caller, outDir: out, dtmf: [parseDtmfSpec('5@1.5s')], hangupAfterAudioMs: 500, timeScale: 4, env });
+  const result = await runSimulatedCall({ callerWav: caller, outDir: out, dtmf: [parseDtmfSpec('5@1.5s')], hangupAfterAudioMs: 4000, timeScale: 4, env });
   assert.equal(result.call.exitCode, 0, result.call.stderr);
   assert.deepEqual(result.call.leftoverPids, []);
   const wav = readWav(result.callWav);
