@@ -39,8 +39,8 @@ export interface AgiChannelOptions {
  * Hangup is one event (`hangupSignal`), whatever reported it; after it only dead-capable commands
  * are written, and none once the pipes are gone.
  */
-/** Asterisk reads commands in chunks: an interrupter this soon after its command can share the read. */
-const INTERRUPT_AFTER_WRITE_MS = 40;
+/** Asterisk reads commands in chunks: an interrupter this soon after its command can share the read (more on a busy box). */
+const INTERRUPT_AFTER_WRITE_MS = 100;
 
 export class AgiChannel {
   readonly #input: Readable;

@@ -14,7 +14,7 @@ import { callerTimeline, describeRun, isListening, mustBeStored, startFaultCall,
 const RUNS = Number(process.env['VOICEBOT_FAULT_FUZZ_RUNS'] ?? 64);
 const PARALLEL = Number(process.env['VOICEBOT_FAULT_FUZZ_PARALLEL'] ?? 4);
 const SEED = Number(process.env['VOICEBOT_FAULT_FUZZ_SEED'] ?? Date.now() % 100_000);
-const TIME_SCALE = 4;
+const TIME_SCALE = 2;
 
 // The second utterance comes after the first reply has played out, so runs that last get a reply stored.
 const caller = callerTimeline([700, { speakMs: 900 }, 3500, { speakMs: 700 }, 2000]);

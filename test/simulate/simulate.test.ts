@@ -56,7 +56,7 @@ test('the bot side of call.wav holds what was played, cut where the caller hung 
   const sounds = makePromptSounds();
   const out = join(dir, 'stream');
   const result = await runSimulatedCall({
-    callerWav: caller, outDir: out, hangupAfterAudioMs: 0, timeScale: 4, env,
+    callerWav: caller, outDir: out, hangupAfterAudioMs: 1500, timeScale: 4, env,
     program: [nodeBin, join(repoRoot, 'test', 'support', 'agi-script.ts'), 'stream', join(sounds, 'prompt-long')],
   });
   assert.equal(result.call.exitCode, 0, result.call.stderr);
