@@ -32,7 +32,7 @@ describe('turn taking on a phone line', { concurrency: 2, skip: noSpeech }, () =
 
   test('steady noise (pink, -30 dBFS) during a reply neither interrupts it nor becomes a turn', async () => {
     const run = await runCall({
-      caller: [6000, 'What are your opening hours?', 12000],
+      caller: [9000, 'What are your opening hours?', 12000],
       replies: [{ content: REPLY }],
       line: { noise: [{ kind: 'pink', levelDbfs: -30, seed: 5 }] },
       hangupAfterAudioMs: 500,
@@ -47,7 +47,7 @@ describe('turn taking on a phone line', { concurrency: 2, skip: noSpeech }, () =
   test('the echo of the bot (6 dB, 120 ms) does not interrupt it; a caller talking over the echo does', async () => {
     const echo = { echo: { delayMs: 120, lossDb: 6 } };
     const quiet = await runCall({
-      caller: [6000, 'What are your opening hours?', 12000],
+      caller: [9000, 'What are your opening hours?', 12000],
       replies: [{ content: REPLY }],
       line: echo, hangupAfterAudioMs: 500,
     });
@@ -55,7 +55,7 @@ describe('turn taking on a phone line', { concurrency: 2, skip: noSpeech }, () =
     assert.equal(callerTurns(quiet).length, 1, quiet.context);
 
     const interrupted = await runCall({
-      caller: [6000, 'What are your opening hours?', 2500, 'Sorry, what about Sunday?', 6000],
+      caller: [9000, 'What are your opening hours?', 2500, 'Sorry, what about Sunday?', 6000],
       replies: [{ content: REPLY }, { content: 'We are closed on Sunday.' }],
       line: echo, hangupAfterAudioMs: 500,
     });
@@ -69,7 +69,7 @@ describe('turn taking on a phone line', { concurrency: 2, skip: noSpeech }, () =
     const cut = wordBoundary(sentence);
     const run = await runCall({
       caller: [],
-      callerSamples: concatSamples([silence(6000, 8000), sentence.subarray(0, cut), silence(800, 8000), sentence.subarray(cut), silence(5000, 8000)]),
+      callerSamples: concatSamples([silence(9000, 8000), sentence.subarray(0, cut), silence(800, 8000), sentence.subarray(cut), silence(5000, 8000)]),
       replies: [{ content: 'For two tonight, certainly.' }],
       hangupAfterAudioMs: 500,
     });
@@ -80,8 +80,8 @@ describe('turn taking on a phone line', { concurrency: 2, skip: noSpeech }, () =
 
   test('a DTX gap in the middle of an utterance (no fd 3 bytes for 1.5 s) still ends the turn', async () => {
     const run = await runCall({
-      caller: [6000, 'What time do you open tomorrow morning?', 6000],
-      line: { gaps: [{ atMs: 7000, durationMs: 1500 }] },
+      caller: [9000, 'What time do you open tomorrow morning?', 6000],
+      line: { gaps: [{ atMs: 10_000, durationMs: 1500 }] },
       replies: [{ content: 'We open at nine.' }],
       hangupAfterAudioMs: 500,
     });
