@@ -17,9 +17,9 @@ import { hookedOllama } from './support/ollama.ts';
 test('an utterance that is ready before listening starts is answered (no coalesced interrupter)', async (t) => {
   const ollama = await hookedOllama(() => {});
   t.after(() => ollama.close());
-    // The caller talks over a long greeting (no barge-in on it), so the final is queued when listening starts.
+  // The caller talks at pickup (into the fd 3 backlog, or over the greeting), so the final is queued when listening starts.
   const caller = callerTimeline([300, { speakMs: 900 }, 6000]);
-  const run = await startFaultCall({ callerAudio: caller, ollamaHost: ollama.host, timeScale: 8, settings: { greeting: 'Hello and thank you for calling the demo office, how can I help you today?' }, proxy: { coalesceCommandsMs: 25 }, events: [{ action: 'hangup', atMs: 14000 }] });
+  const run = await startFaultCall({ callerAudio: caller, ollamaHost: ollama.host, timeScale: 4, settings: { greeting: 'Hello and thank you for calling the demo office, how can I help you today?' }, proxy: { coalesceCommandsMs: 25 }, events: [{ action: 'hangup', atMs: 14000 }] });
   const result = await run.finished;
   const replies = result.commands.filter((r) => /^STREAM FILE \S+\/calls\//.test(r.cmd));
   assert.ok(replies.length > 0, `the caller's first words got a reply before the hangup\n${describeRun(result)}`);
