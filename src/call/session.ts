@@ -5,7 +5,7 @@ import { runBotTurn, type BotTurnResult } from './bot-turn.ts';
 import type { Brain, CallChannel, CallLog, CallOutcome, Ear, RenderedSpeech, Utterance, Voice } from './ports.ts';
 import { hangupOutcome } from './hangup-outcome.ts';
 import { listen } from './listen.ts';
-import { Speaker } from './speaker.ts';
+import { Speaker, type Interruption } from './speaker.ts';
 
 export type SessionConfig = Pick<Config,
   | 'greeting' | 'goodbye_text' | 'apology_text' | 'reprompt_text' | 'transfer_text' | 'filler_text'
@@ -18,8 +18,8 @@ export interface SessionDeps {
   channel: CallChannel;
   /**
    * Starts listening: the speech detector is ready at once (barge-in over the greeting), the
-   * speech model loads behind it. Called right after the greeting's STREAM FILE is written, so
-   * even a load that blocks the event loop cannot delay the first audio the caller hears.
+   * speech model loads behind it. Called in the same tick as the greeting's STREAM FILE write (the
+   * detector loads on the first frame, after it), so no load can delay the first audio the caller hears.
    */
   openEar: () => Ear;
   voice: Voice;
@@ -79,35 +79,20 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
   const answeredMs = deps.now();
   log.info('CALL', 'answered', { sinceStartMs: Math.round(answeredMs - deps.startedAtMs) });
 
-  // The greeting plays while the speech model loads: no dead air at pickup. The detector is ready
-  // before it, so the caller can talk over the greeting; their words are transcribed once the
-  // model is in.
-  let ear: Ear | undefined;
-  const speaker = (): Speaker => new Speaker(channel, ear ?? (ear = deps.openEar()), {
+  // The greeting plays while the speech model loads: no dead air at pickup. The ear opens here, in
+  // the same tick as the greeting's STREAM FILE (its detector loads on the first frame, after that
+  // write), so the caller can talk over the greeting; their words are transcribed once the model is in.
+  const listening = deps.openEar();
+  const speaker = new Speaker(channel, listening, {
     bargeIn: config.barge_in, skipKey: config.dtmf_skip_key, operatorKey: config.dtmf_operator_key,
   }, log);
-  const greetingSpeech = greeting === undefined ? undefined : speaker().begin(channel.hangup);
-  const greeted = greetingSpeech === undefined || greeting === undefined ? undefined : greetingSpeech.play(greeting, config.greeting, config.dtmf_operator_key);
-  const bot = speaker();
-  if (greeted !== undefined && greetingSpeech !== undefined && greeting !== undefined) {
-    await greeted.catch(() => undefined);
-    greetingSpeech.finish();
-    callLog.turn({
-      role: 'bot', text: config.greeting, startedAtMs: answeredMs, endedAtMs: deps.now(), audioPath: greeting.file,
-      interrupted: greetingSpeech.interruption !== undefined,
-      playedText: greetingSpeech.interruption === undefined ? undefined : greetingSpeech.heardText,
-      dtmf: greetingSpeech.dtmf === '' ? undefined : greetingSpeech.dtmf,
-    });
-    if (greetingSpeech.interruption === 'barge-in') callLog.event('barge_in', `caller interrupted the greeting after: ${greetingSpeech.heardText}`);
-    if (greetingSpeech.interruption === 'operator') return operatorTransfer(deps);
-  }
+  if (greeting !== undefined && await greet(deps, speaker, greeting, answeredMs) === 'operator') return operatorTransfer(deps);
   checkHangup();
   try {
-    await (ear ?? (ear = deps.openEar())).ready;
+    await listening.ready;
   } catch (error) {
     throw new VoicebotError('STT_FAILED', `speech recognition could not start: ${errorMessage(error)}`, { cause: error });
   }
-  const listening: Ear = ear;
   const callSignal = channel.hangup;
   checkHangup();
   const filler = config.filler_after_ms > 0 ? await renderPhrase(deps, phrases, config.filler_text) : undefined;
@@ -119,15 +104,15 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
   for (;;) {
     checkHangup();
     const callLeftMs = config.max_call_seconds * 1000 - (deps.now() - answeredMs);
-    if (callLeftMs <= 0) return goodbye(deps, phrases, bot, 'max_call_seconds');
-    if (callerTurns >= config.max_turns) return goodbye(deps, phrases, bot, 'max_turns');
+    if (callLeftMs <= 0) return goodbye(deps, phrases, speaker, 'max_call_seconds');
+    if (callerTurns >= config.max_turns) return goodbye(deps, phrases, speaker, 'max_turns');
     await mirror(deps, lastExchange);
     lastExchange = '';
     // The call limit is hard: a silent caller does not stretch the call past it.
     const silenceMs = config.silence_reprompt_seconds * 1000;
     const heard = await listen(channel, listening, Math.min(silenceMs, callLeftMs));
     checkHangup();
-    if (heard.kind === 'silence' && silenceMs > callLeftMs) return goodbye(deps, phrases, bot, 'max_call_seconds');
+    if (heard.kind === 'silence' && silenceMs > callLeftMs) return goodbye(deps, phrases, speaker, 'max_call_seconds');
     if (heard.kind === 'digit') {
       callLog.event('dtmf', heard.digit);
       log.info('CALL', 'caller pressed a key', { digit: heard.digit });
@@ -137,9 +122,9 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
     if (heard.kind === 'silence') {
       reprompts += 1;
       callLog.event('silence', `no speech for ${config.silence_reprompt_seconds} s (reprompt ${reprompts})`);
-      if (reprompts > config.max_reprompts) return goodbye(deps, phrases, bot, 'silence');
+      if (reprompts > config.max_reprompts) return goodbye(deps, phrases, speaker, 'silence');
       const reprompt = await renderPhrase(deps, phrases, config.reprompt_text);
-      if (reprompt !== undefined) await bot.play(reprompt, callSignal);
+      if (reprompt !== undefined) await speaker.play(reprompt, callSignal);
       continue;
     }
     const utterance = heard.utterance;
@@ -159,7 +144,7 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
     // The call limit also ends a long reply: the loop then says goodbye.
     const limitMs = Math.max(0, answeredMs + config.max_call_seconds * 1000 - replyStartMs);
     const turn = await runBotTurn(utterance.text, {
-      brain: deps.brain, voice: deps.voice, speaker: bot, splitSentences: deps.splitSentences, log, now: deps.now,
+      brain: deps.brain, voice: deps.voice, speaker, splitSentences: deps.splitSentences, log, now: deps.now,
       fillerAfterMs: config.filler_after_ms, filler,
       maxDeadAirMs: config.max_dead_air_ms, maxReplyAudioMs: config.tts_max_reply_seconds * 1000,
     }, AbortSignal.any([callSignal, AbortSignal.timeout(limitMs)]));
@@ -172,21 +157,42 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
         code: turn.failure.code, error: turn.failure.message,
       });
       callLog.event('error', `${turn.failure.status} ${turn.failure.code}: ${turn.failure.message}`);
-      await speakQuietly(deps, phrases, config.apology_text, bot);
+      await speakQuietly(deps, phrases, config.apology_text, speaker);
       return { action: 'handoff', status: turn.failure.status, endReason: turn.failure.status.toLowerCase() };
     }
     if (turn.action?.type === 'operator') return operatorTransfer(deps);
     if (turn.action?.type === 'transfer') {
-      if (turn.heardText === '') await speakQuietly(deps, phrases, config.transfer_text, bot);
+      if (turn.heardText === '') await speakQuietly(deps, phrases, config.transfer_text, speaker);
       callLog.event('transfer', `${turn.action.destination} -> ${turn.action.target}`);
       return { action: 'transfer', status: 'TRANSFER', transferTo: turn.action.target, endReason: 'transfer' };
     }
     if (turn.action?.type === 'end_call') {
       callLog.event('end_call', turn.action.reason);
-      if (turn.heardText === '') await speakQuietly(deps, phrases, config.goodbye_text, bot);
+      if (turn.heardText === '') await speakQuietly(deps, phrases, config.goodbye_text, speaker);
       return { action: 'hangup', status: 'OK', endReason: 'bot_goodbye' };
     }
   }
+}
+
+/** The greeting, interruptible like any bot turn, stored as the call's first bot turn. */
+async function greet(deps: SessionDeps, speaker: Speaker, greeting: RenderedSpeech, answeredMs: number): Promise<Interruption | undefined> {
+  const { config, callLog } = deps;
+  const speech = speaker.begin(deps.channel.hangup);
+  try {
+    await speech.play(greeting, config.greeting, config.dtmf_operator_key);
+  } catch {
+    // The channel failed during the greeting: the caller of greet() finds the hangup.
+  } finally {
+    speech.finish();
+  }
+  callLog.turn({
+    role: 'bot', text: config.greeting, startedAtMs: answeredMs, endedAtMs: deps.now(), audioPath: greeting.file,
+    interrupted: speech.interruption !== undefined,
+    playedText: speech.interruption === undefined ? undefined : speech.heardText,
+    dtmf: speech.dtmf === '' ? undefined : speech.dtmf,
+  });
+  if (speech.interruption === 'barge-in') callLog.event('barge_in', `caller interrupted the greeting after: ${speech.heardText}`);
+  return speech.interruption;
 }
 
 function recordBotTurn(deps: SessionDeps, turn: BotTurnResult, startedAtMs: number, speechEndMs: number): void {
