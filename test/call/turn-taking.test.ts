@@ -49,7 +49,8 @@ describe('turn taking on a phone line', { concurrency: 2, skip: noSpeech }, () =
     const quiet = await runCall({
       caller: [9000, 'What are your opening hours?', 12000],
       replies: [{ content: REPLY }],
-      line: echo, hangupAfterAudioMs: 500,
+      // Real time: the echo reference is laid by the fd 3 frames' capture times, 20 ms apart.
+      line: echo, hangupAfterAudioMs: 500, timeScale: 1,
     });
     assert.deepEqual(interruptedPlaybacks(quiet), [], quiet.context);
     assert.equal(callerTurns(quiet).length, 1, quiet.context);
@@ -57,7 +58,7 @@ describe('turn taking on a phone line', { concurrency: 2, skip: noSpeech }, () =
     const interrupted = await runCall({
       caller: [9000, 'What are your opening hours?', 2500, 'Sorry, what about Sunday?', 6000],
       replies: [{ content: REPLY }, { content: 'We are closed on Sunday.' }],
-      line: echo, hangupAfterAudioMs: 500,
+      line: echo, hangupAfterAudioMs: 500, timeScale: 1,
     });
     assert.equal(interruptedPlaybacks(interrupted).length, 1, interrupted.context);
     assert.ok(interrupted.events.some((event) => event.kind === 'barge_in'), interrupted.context);
