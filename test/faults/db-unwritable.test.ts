@@ -8,8 +8,9 @@ import { callerTimeline, describeRun, lostReplyFiles, readStore, startFaultCall,
 import { hookedOllama } from './support/ollama.ts';
 
 /** Three caller turns: the fault starts when request 2 arrives and is lifted when request 3 arrives. */
-const caller = callerTimeline([700, { speakMs: 900 }, 2500, { speakMs: 800 }, 2500, { speakMs: 700 }, 3000]);
-const HANGUP_MS = 12_500;
+// Each turn comes after the previous reply has played out (a caller talking over it would interrupt it).
+const caller = callerTimeline([700, { speakMs: 900 }, 4000, { speakMs: 800 }, 4000, { speakMs: 700 }, 3000]);
+const HANGUP_MS = 15_500;
 
 async function callWithFault(dbPath: string, breakDb: () => void, repairDb: () => void) {
   const ollama = await hookedOllama((n) => {
