@@ -155,7 +155,7 @@ describe('conversation', { concurrency: 3 }, () => {
     assert.ok(between.every((c) => c.elapsed_ms < (LISTEN_SOUND_SECONDS * 1000) / 3), `a listening command before the reply took ${between.map((c) => c.elapsed_ms).join(', ')} ms\n${run.context}`);
     const lastBefore = [commands[greetingIndex], ...between].at(-1);
     const listenedUntil = (lastBefore?.t_ms ?? 0) + (lastBefore?.elapsed_ms ?? 0);
-    assert.ok((commands[replyIndex]?.t_ms ?? Infinity) - listenedUntil < 1500, `the reply follows the end of the caller's turn at once\n${run.context}`);
+    assert.ok((commands[replyIndex]?.t_ms ?? Infinity) - listenedUntil < 4000, `the reply follows the end of the caller's turn (LLM and TTS time only; a stuck listening command would be 10 s)\n${run.context}`);
     assert.deepEqual(run.turns.map((t) => t.role).slice(0, 3), ['bot', 'caller', 'bot']);
   });
 

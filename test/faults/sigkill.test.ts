@@ -5,13 +5,13 @@ import { hookedOllama } from './support/ollama.ts';
 import { runCli } from '../store/helpers.ts';
 import { descendants } from './support/proc.ts';
 
-const caller = callerTimeline([700, { speakMs: 900 }, 2500, { speakMs: 800 }, 4000]);
+const caller = callerTimeline([700, { speakMs: 900 }, 4000, { speakMs: 800 }, 4000]);
 
 test('SIGKILL of voicebot mid-turn: the DB keeps every turn completed before it, calls shows the row as process gone, and the next call closes it as crashed', async (t) => {
   let kill: () => void = () => {};
   const ollama = await hookedOllama((n) => { if (n === 2) setTimeout(() => kill(), 120); }, { content: 'Sure. We open at nine on Saturday and we close at five.', firstTokenDelayMs: 30 }, 60);
   t.after(() => ollama.close());
-  const run = await startFaultCall({ callerAudio: caller, ollamaHost: ollama.host, timeScale: 2, events: [{ action: 'hangup', atMs: 9000 }] });
+  const run = await startFaultCall({ callerAudio: caller, ollamaHost: ollama.host, timeScale: 2, events: [{ action: 'hangup', atMs: 10500 }] });
   let children: number[] = [];
   kill = () => {
     const pid = run.voicebotPid();
