@@ -2,12 +2,12 @@ import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Subsystem tags; grep the log for `[LLM]` to follow one stage. */
-export type LogTag = 'CALL' | 'AGI' | 'STT' | 'LLM' | 'TTS' | 'PLAY' | 'DB' | 'CLI' | 'CONFIG' | 'NATIVE';
+export type LogTag = 'CALL' | 'AGI' | 'STT' | 'LLM' | 'TTS' | 'PLAY' | 'DB' | 'CLI' | 'CONFIG' | 'NATIVE' | 'TOOL' | 'HOOK';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
 /** Field names that carry caller data; replaced by their length when redaction is on. */
-const CALLER_DATA_FIELDS = new Set(['text', 'transcript', 'reply', 'playedText', 'caller', 'callerName', 'callerNumber']);
+const CALLER_DATA_FIELDS = new Set(['text', 'transcript', 'reply', 'playedText', 'caller', 'callerName', 'callerNumber', 'arguments', 'result']);
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface LogRecord {

@@ -15,6 +15,8 @@ import { EspeakTestVoice } from '../tts/espeak-test-voice.ts';
 import { ToneTestVoice } from '../tts/tone-test-voice.ts';
 import { turnTakerOptionsFromConfig } from '../vad/options.ts';
 import { createDetector, TurnTaker } from '../vad/turn-taker.ts';
+import type { HttpToolSpec } from '../tools/types.ts';
+import { businessHooks } from './adapters/business.ts';
 import { storeCallLog } from './adapters/call-log.ts';
 import { agiCallChannel } from './adapters/channel.ts';
 import { StreamEar } from './adapters/ear.ts';
@@ -31,6 +33,8 @@ export interface ComposeOptions {
   profile: string | undefined;
   log: Logger;
   startedAtMs: number;
+  /** The profile's HTTP tools. */
+  tools?: readonly HttpToolSpec[];
 }
 
 /**
@@ -61,7 +65,9 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
   };
   let prepared;
   try {
-    prepared = prepareEngines(options, callId);
+    prepared = prepareEngines(options, callId, businessHooks({
+      config, configFile: options.configFile, tools: options.tools ?? [], store, callId, log, emit: () => {},
+    }));
   } catch (error) {
     return refuse(error);
   }
@@ -90,7 +96,7 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
 }
 
 /** Everything that can fail before a word is said: prompt, LLM settings, voice files, STT loader. */
-function prepareEngines(options: ComposeOptions, callId: string) {
+function prepareEngines(options: ComposeOptions, callId: string, business: ReturnType<typeof businessHooks>) {
   const { session, config, log } = options;
   const env = session.env;
   const settings = llmSettingsFrom(config, options.configFile);
@@ -99,6 +105,8 @@ function prepareEngines(options: ComposeOptions, callId: string) {
     call: { callerNumber: env.callerId, callerName: env.callerIdName, profile: options.profile ?? 'general', language: config.language },
     template: loadPromptTemplate(settings.promptFile),
     log,
+    onSayDo: business.onSayDo,
+    ...(business.tools === undefined ? {} : { tools: business.tools }),
   });
   // Hidden behind the greeting: a cold model load would otherwise land on the first reply.
   void warmUpModel(settings, { signal: session.hangup }).then((result) => {

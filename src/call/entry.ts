@@ -4,6 +4,7 @@ import { openAgiSession, type AgiSession } from '../agi/session.ts';
 import type { Config, KeyName } from '../config/keys/index.ts';
 import { generalKeys } from '../config/keys/general.ts';
 import { loadConfig, type ValueSource } from '../config/load.ts';
+import type { HttpToolSpec } from '../tools/types.ts';
 import { errorCode, errorMessage } from '../errors.ts';
 import { Logger } from '../log.ts';
 import { hangupSignal } from '../runtime/hangup-signal.ts';
@@ -31,12 +32,14 @@ export async function runCallEntry(options: CallEntryOptions): Promise<number> {
   let configError: unknown;
   let sources: Record<KeyName, ValueSource> | undefined;
   let fallbackConfig: Config | undefined;
+  let tools: HttpToolSpec[] = [];
   try {
     const loaded = loadConfig({ path: options.configPath, env: options.env });
     configFile = loaded.file;
     fallbackConfig = loaded.resolve();
     config = loaded.resolve(options.profile);
     sources = loaded.sources(options.profile);
+    tools = loaded.toolsFor(options.profile);
   } catch (error) {
     configError = error;
     process.stderr.write(`voicebot: ${errorMessage(error)}\n`);
@@ -49,7 +52,7 @@ export async function runCallEntry(options: CallEntryOptions): Promise<number> {
   const logger = makeLogger(config ?? fallbackConfig, options.env);
   let exitCode = 0;
   try {
-    exitCode = await runCall(logger, { config, configFile, configError, sources, profile: options.profile, startedAtMs, fallbackConfig });
+    exitCode = await runCall(logger, { config, configFile, configError, sources, profile: options.profile, startedAtMs, fallbackConfig, tools });
     return exitCode;
   } catch (error) {
     logger.error('CALL', 'internal error', { code: errorCode(error), error: error instanceof Error ? error.stack ?? error.message : String(error) });
@@ -66,6 +69,8 @@ export async function runCallEntry(options: CallEntryOptions): Promise<number> {
 }
 
 interface CallSetup {
+  /** The profile's HTTP tools ([tool:NAME] sections its `tools` key names). */
+  tools: HttpToolSpec[];
   config: Config | undefined;
   configFile: string;
   configError: unknown;
@@ -110,7 +115,7 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
     // refused call sets VOICEBOT_STATUS without loading any of them.
     const { runConversation } = await import('./compose.ts');
     try {
-      await runConversation({ session, config: setup.config, configFile: setup.configFile, profile: setup.profile, log, startedAtMs: setup.startedAtMs });
+      await runConversation({ session, config: setup.config, configFile: setup.configFile, profile: setup.profile, log, startedAtMs: setup.startedAtMs, tools: setup.tools });
     } catch (error) {
       if (errorCode(error) !== 'SETUP_FAILED') throw error;
       log.error('CALL', 'not answering: setup error', { error: errorMessage(error) });

@@ -61,7 +61,10 @@ export function formatCallDetail(detail: CallDetail & { processGone?: boolean | 
   );
   const events = detail.events.length === 0 ? '' : `\nevents\n${formatTable(['AT', 'KIND', 'DETAIL'],
     detail.events.map((event) => [offset(call.started_at, event.at), event.kind, oneLine(event.detail ?? '')]), new Set([0]))}`;
-  return `${header}\n${turns}${events}`;
+  const tools = detail.toolCalls.length === 0 ? '' : `\ntool calls\n${formatTable(['AT', 'TOOL', 'ARGUMENTS', 'RESULT', 'MS', 'ANSWER'],
+    detail.toolCalls.map((call) => [offset(detail.call.started_at, call.at), call.tool, oneLine(call.arguments ?? ''),
+      `${call.code}${call.http_status === null ? '' : ` ${call.http_status}`}${call.waited === 1 ? ' (wait phrase)' : ''}`, msText(call.duration_ms), oneLine(call.result ?? '').slice(0, 120)]), new Set([0, 4]))}`;
+  return `${header}\n${turns}${tools}${events}`;
 }
 
 export function formatPrune(result: PruneResult, before: Date, dryRun: boolean): string {
@@ -79,6 +82,7 @@ export function detailJson(detail: CallDetail): Record<string, unknown> {
     ...detail.call,
     turns: detail.turns.map((turn) => ({ ...turn, interrupted: turn.interrupted === 1 })),
     events: detail.events,
+    tool_calls: detail.toolCalls.map((call) => ({ ...call, waited: call.waited === 1 })),
   };
 }
 

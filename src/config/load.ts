@@ -7,6 +7,8 @@ import { parseIni, type IniSection } from './ini.ts';
 import { sampleConfigPath } from '../runtime/install-paths.ts';
 import { defaultsOf, describeType, parseValue, type KeySpec } from './schema.ts';
 import { didYouMean } from './suggest.ts';
+import { parseToolSection, TOOL_SECTION_PREFIX } from '../tools/config.ts';
+import type { HttpToolSpec } from '../tools/types.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/asterisk/voicebot.conf';
 /** A voicebot.conf is a few KB; anything past this is the wrong file (or /dev/zero). */
@@ -25,6 +27,8 @@ export interface LoadedConfig {
   resolve(profile?: string): Config;
   /** Where each key's effective value for a profile came from. */
   sources(profile?: string): Record<KeyName, ValueSource>;
+  /** The HTTP tools a profile's `tools` key enables, from the `[tool:NAME]` sections. */
+  toolsFor(profile?: string): HttpToolSpec[];
 }
 
 /**
@@ -99,9 +103,15 @@ export function buildConfig(file: string, exists: boolean, sections: IniSection[
   };
   const general = new Map<KeyName, { value: unknown; source: ValueSource }>();
   const profiles = new Map<string, Map<KeyName, { value: unknown; source: ValueSource }>>();
+  const tools = new Map<string, HttpToolSpec>();
 
   for (const section of sections) {
     if (section.invalid === true) continue;
+    if (section.name.startsWith(TOOL_SECTION_PREFIX)) {
+      const tool = parseToolSection(section, file, report);
+      if (tool !== undefined) tools.set(tool.name, tool);
+      continue;
+    }
     const isGeneral = section.name === GENERAL;
     if (!isGeneral && !/^[A-Za-z0-9_-]{1,64}$/.test(section.name)) {
       report(new ConfigError('CONFIG_PROFILE_NAME', { file, line: section.line }, `[${section.name}] is not a valid profile name`,
@@ -138,6 +148,16 @@ export function buildConfig(file: string, exists: boolean, sections: IniSection[
   }
 
   const envValues = readEnvOverrides(env, report);
+  const declaredTools = new Set([...tools.keys(), ...sections.filter((s) => s.name.startsWith(TOOL_SECTION_PREFIX)).map((s) => s.name.slice(TOOL_SECTION_PREFIX.length).trim())]);
+  for (const [sectionName, values] of [[GENERAL, general], ...profiles] as const) {
+    const entry = values.get('tools');
+    for (const name of (entry?.value as readonly string[] | undefined) ?? []) {
+      if (declaredTools.has(name)) continue;
+      const guess = didYouMean(name, [...declaredTools]);
+      report(new ConfigError('CONFIG_UNKNOWN_TOOL', { file, line: lineOf(entry?.source), key: 'tools' }, `[${sectionName}] enables tool '${name}', which has no [tool:${name}] section`,
+        guess !== undefined ? `did you mean '${guess}'?` : `add a [tool:${name}] section or remove it from tools`));
+    }
+  }
 
   function layered(profile: string | undefined): Map<KeyName, { value: unknown; source: ValueSource }> {
     const out = new Map<KeyName, { value: unknown; source: ValueSource }>();
@@ -169,7 +189,16 @@ export function buildConfig(file: string, exists: boolean, sections: IniSection[
     sources(profile) {
       return Object.fromEntries([...layered(profile)].map(([key, { source }]) => [key, source])) as Record<KeyName, ValueSource>;
     },
+    toolsFor(profile) {
+      const names = layered(profile).get('tools')?.value as readonly string[] | undefined;
+      return (names ?? []).flatMap((name) => tools.get(name) ?? []);
+    },
   };
+}
+
+function lineOf(source: ValueSource | undefined): number | undefined {
+  const match = source === undefined ? null : /:(\d+)$/.exec(source);
+  return match === null ? undefined : Number(match[1]);
 }
 
 function lookupKey(key: string, where: { file: string; line?: number }): KeySpec | ConfigError {

@@ -1,4 +1,6 @@
 import { silentLogger, type Logger } from '../log.ts';
+import type { ToolRunner } from '../tools/runner.ts';
+import type { SayDoMismatch } from './say-do.ts';
 import { ChatHistory } from './history.ts';
 import { DEFAULT_PROMPT_TEMPLATE, renderSystemPrompt } from './prompt.ts';
 import type { LlmSettings } from './settings.ts';
@@ -21,6 +23,10 @@ export interface ConversationOptions {
   log?: Logger;
   /** Clock for {{date}}/{{time}}; tests pin it. */
   now?: () => Date;
+  /** The profile's HTTP tools. */
+  tools?: ToolRunner;
+  /** Replies whose words and actions disagree. */
+  onSayDo?: (mismatch: SayDoMismatch) => void;
 }
 
 /**
@@ -61,6 +67,8 @@ export class LlmConversation {
       signal: options.signal,
       log,
       onToolsUnsupported: () => { this.#toolMode = 'text'; },
+      tools: this.#options.tools,
+      onSayDo: this.#options.onSayDo,
     });
     const outcome = turn.outcome.then((result) => {
       this.#history.add('user', callerText);
@@ -82,7 +90,7 @@ export class LlmConversation {
       ...call,
       timeZone: settings.timeZone,
       now: (this.#options.now ?? (() => new Date()))(),
-    }, mode, settings.destinations);
+    }, mode, { destinations: settings.destinations, patterns: settings.transferPatterns, tools: this.#options.tools?.specs ?? [] });
   }
 
   /** Every message so far (caller and bot), for the call log. */

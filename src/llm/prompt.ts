@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, errorCode, errorMessage } from '../errors.ts';
 import { fail, pass, type CheckResult } from '../runtime/native-check.ts';
 import { KB, pathProblem } from '../runtime/path-check.ts';
-import type { TransferDestination } from './settings.ts';
+import type { HttpToolSpec } from '../tools/types.ts';
+import { describePatterns, type TransferWhitelist } from './tools.ts';
 
 /** Per-call facts the system prompt template can use. */
 export interface PromptContext {
@@ -85,11 +86,11 @@ export function checkPromptFile(path: string, where: string): CheckResult {
  * template cannot drop (short speakable replies, caller text is data, how to end or transfer).
  */
 export function renderSystemPrompt(template: string, context: PromptContext, toolMode: 'native' | 'text',
-  destinations: readonly TransferDestination[]): string {
+  offer: TransferWhitelist & { tools?: readonly HttpToolSpec[] }): string {
   const locale = safeLocale(context.language);
   const zone = context.timeZone;
   const format = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { ...options, timeZone: zone }).format(context.now);
-  const names = destinations.map((d) => d.name).join(', ');
+  const names = offer.destinations.map((d) => d.name).join(', ');
   const values: Record<string, string> = {
     caller_number: callerField(context.callerNumber) || 'unknown',
     caller_name: callerField(context.callerName) || 'unknown',
@@ -101,10 +102,12 @@ export function renderSystemPrompt(template: string, context: PromptContext, too
     destinations: names || 'none',
   };
   const body = template.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (whole, name: string) => values[name] ?? whole).trim();
-  return `${body}\n\n${fixedRules(toolMode, names)}`;
+  return `${body}\n\n${fixedRules(toolMode, names, offer)}`;
 }
 
-function fixedRules(toolMode: 'native' | 'text', names: string): string {
+function fixedRules(toolMode: 'native' | 'text', names: string, offer: TransferWhitelist & { tools?: readonly HttpToolSpec[] }): string {
+  const patterns = offer.patterns.length > 0 ? describePatterns(offer.patterns) : '';
+  const where = [names, patterns === '' ? '' : `extension numbers matching ${patterns}`].filter((part) => part !== '').join('; or ');
   const rules = [
     'Rules for every reply:',
     '- Your words are read aloud on a phone call: answer in one or two short sentences.',
@@ -113,12 +116,21 @@ function fixedRules(toolMode: 'native' | 'text', names: string): string {
   ];
   if (toolMode === 'native') {
     rules.push('- When the caller says goodbye or wants to hang up, say a short goodbye and call end_call.');
-    if (names !== '') rules.push(`- You may transfer only to: ${names}. Use transfer_call when the caller asks for one of them; for anything else, say you cannot transfer there.`);
+    if (where !== '') rules.push(`- You may transfer only to: ${where}. Use transfer_call when the caller asks for one of them; for anything else, say you cannot transfer there. Never say you are transferring without calling transfer_call.`);
+    if ((offer.tools ?? []).length > 0) rules.push('- Use your tools to look things up instead of guessing; tell the caller the answer in plain words. If a tool reports an error, say you cannot check that right now.');
   } else {
     rules.push('- When the caller says goodbye or wants to hang up, say a short goodbye, then write [END_CALL: reason] on its own line.');
-    if (names !== '') rules.push(`- You may transfer only to: ${names}. When the caller asks for one of them, say so, then write [TRANSFER: name] on its own line. For anything else, say you cannot transfer there.`);
+    if (where !== '') rules.push(`- You may transfer only to: ${where}. When the caller asks for one of them, say so, then write [TRANSFER: name] (or [TRANSFER: extension]) on its own line. For anything else, say you cannot transfer there.`);
+    for (const tool of offer.tools ?? []) rules.push(textToolRule(tool));
   }
   return rules.join('\n');
+}
+
+/** Text-mode tool use: `[TOOL name {"arg": value}]` on its own line; the result comes back as the next user message. */
+function textToolRule(tool: HttpToolSpec): string {
+  const args = tool.params.map((p) => `"${p.name}": ${p.type === 'string' ? '"..."' : p.type === 'boolean' ? 'true|false' : '0'}`).join(', ');
+  const params = tool.params.map((p) => `${p.name} (${p.type}${p.required ? '' : ', optional'}${p.description === '' ? '' : `: ${p.description}`})`).join('; ');
+  return `- Tool ${tool.name}: ${tool.description}${params === '' ? '' : ` Arguments: ${params}.`} To use it, write [TOOL ${tool.name} {${args}}] on its own line and stop; its result comes back as the next message.`;
 }
 
 /** Caller ID is caller-controlled: keep it short and free of markup before it enters the prompt. */

@@ -1,5 +1,6 @@
 import type { Config } from '../config/keys/index.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, errorMessage } from '../errors.ts';
+import { parseDialPatterns, type DialPattern } from '../tools/dial-pattern.ts';
 
 /** A transfer destination from the whitelist: the model sees `name`, the dialplan gets `target`. */
 export interface TransferDestination {
@@ -23,6 +24,11 @@ export interface LlmSettings {
   totalTimeoutMs: number;
   toolMode: 'auto' | 'native' | 'text';
   destinations: readonly TransferDestination[];
+  /** Extensions the bot may transfer to by number (transfer_patterns). */
+  transferPatterns: readonly DialPattern[];
+  /** Tool rounds per reply (tool_max_rounds). */
+  maxToolRounds: number;
+  sayDoPolicy: 'correct' | 'act' | 'log';
   /** IANA zone or undefined for the system zone. */
   timeZone: string | undefined;
   /** Absolute path of the prompt template, or undefined for the built-in one. */
@@ -45,6 +51,9 @@ export function llmSettingsFrom(config: Config, file = 'voicebot.conf'): LlmSett
     totalTimeoutMs: config.llm_total_timeout_ms,
     toolMode: config.llm_tool_mode,
     destinations: parseDestinations(config.transfer_destinations, file),
+    transferPatterns: patternsFrom(config.transfer_patterns, file),
+    maxToolRounds: config.tool_max_rounds,
+    sayDoPolicy: config.say_do_policy,
     timeZone: validTimeZone(config.llm_time_zone, file),
     promptFile: config.llm_prompt_file === '' ? undefined : config.llm_prompt_file,
   };
@@ -80,5 +89,14 @@ function validTimeZone(zone: string, file: string): string | undefined {
   } catch {
     throw new ConfigError('CONFIG_VALUE', { file, key: 'llm_time_zone' }, `'${zone}' is not a known time zone`,
       'use an IANA name such as Europe/Berlin or America/New_York, or leave it empty for the system zone');
+  }
+}
+
+function patternsFrom(entries: readonly string[], file: string): DialPattern[] {
+  try {
+    return parseDialPatterns(entries);
+  } catch (error) {
+    throw new ConfigError('CONFIG_VALUE', { file, key: 'transfer_patterns' }, errorMessage(error),
+      'write Asterisk patterns separated by commas, e.g. _1XX, _2[0-4]XX (X = any digit, Z = 1-9, N = 2-9, [..] a set, . one or more)');
   }
 }

@@ -1,12 +1,19 @@
 import type { Tool } from 'ollama';
+import { matchDialPattern, normalizeSpokenExtension, type DialPattern } from '../tools/dial-pattern.ts';
 import type { TransferDestination } from './settings.ts';
 import type { ToolAction } from './types.ts';
 
+/** Where the bot may transfer: whitelisted names, and extensions matching the admin's dial patterns. */
+export interface TransferWhitelist {
+  destinations: readonly TransferDestination[];
+  patterns: readonly DialPattern[];
+}
+
 /**
  * The call-control tools offered to the model. `transfer_call` exists only when the profile has
- * destinations, and its `destination` is an enum of their names: the model never sees targets.
+ * destinations or patterns; with names only, `destination` is an enum of them: the model never sees targets.
  */
-export function toolDefinitions(destinations: readonly TransferDestination[]): Tool[] {
+export function toolDefinitions(whitelist: TransferWhitelist): Tool[] {
   const tools: Tool[] = [{
     type: 'function',
     function: {
@@ -19,7 +26,9 @@ export function toolDefinitions(destinations: readonly TransferDestination[]): T
       },
     },
   }];
-  if (destinations.length > 0) {
+  const names = whitelist.destinations.map((d) => d.name);
+  if (names.length > 0 || whitelist.patterns.length > 0) {
+    const byNumber = whitelist.patterns.length > 0;
     tools.push({
       type: 'function',
       function: {
@@ -29,7 +38,9 @@ export function toolDefinitions(destinations: readonly TransferDestination[]): T
           type: 'object',
           required: ['destination'],
           properties: {
-            destination: { type: 'string', description: 'Destination name.', enum: destinations.map((d) => d.name) },
+            destination: byNumber
+              ? { type: 'string', description: `${names.length > 0 ? `One of: ${names.join(', ')}; or an` : 'An'} extension number the caller asked for (digits only), allowed: ${describePatterns(whitelist.patterns)}.` }
+              : { type: 'string', description: 'Destination name.', enum: names },
           },
         },
       },
@@ -38,11 +49,16 @@ export function toolDefinitions(destinations: readonly TransferDestination[]): T
   return tools;
 }
 
+/** The patterns as the model reads them: `_2[0-4]XX` -> `2[0-4]XX`. */
+export function describePatterns(patterns: readonly DialPattern[]): string {
+  return patterns.map((p) => p.text.replace(/^_/, '')).join(', ') + ' (X = any digit)';
+}
+
 /**
- * Validate a tool call from the model (native or text marker). Anything not on the whitelist is
- * rejected with a reason for the log: it is never executed.
+ * Validate a call-control tool call from the model (native or text marker). Anything not on the
+ * whitelist is rejected with a reason for the log: it is never executed.
  */
-export function validateToolCall(name: string, args: unknown, destinations: readonly TransferDestination[]):
+export function validateToolCall(name: string, args: unknown, whitelist: TransferWhitelist):
   { action: ToolAction } | { rejected: string } {
   const record = args !== null && typeof args === 'object' && !Array.isArray(args) ? args as Record<string, unknown> : undefined;
   if (name === 'end_call') {
@@ -51,12 +67,21 @@ export function validateToolCall(name: string, args: unknown, destinations: read
   }
   if (name === 'transfer_call') {
     const raw = record?.['destination'];
-    if (typeof raw !== 'string') return { rejected: 'transfer_call without a destination string' };
-    const destination = findDestination(raw, destinations);
-    if (destination === undefined) return { rejected: `transfer_call to '${raw.slice(0, 60)}', which is not in transfer_destinations` };
-    return { action: { type: 'transfer', destination: destination.name, target: destination.target } };
+    if (typeof raw !== 'string' && typeof raw !== 'number') return { rejected: 'transfer_call without a destination' };
+    const target = resolveTransfer(String(raw), whitelist);
+    if (target === undefined) return { rejected: `transfer_call to '${String(raw).slice(0, 60)}', which is neither in transfer_destinations nor matches transfer_patterns` };
+    return { action: { type: 'transfer', ...target } };
   }
   return { rejected: `unknown tool '${name.slice(0, 60)}'` };
+}
+
+/** A whitelisted name (or its target), else an extension matching a pattern; nothing else. */
+export function resolveTransfer(raw: string, whitelist: TransferWhitelist): { destination: string; target: string } | undefined {
+  const named = findDestination(raw, whitelist.destinations);
+  if (named !== undefined) return { destination: named.name, target: named.target };
+  const extension = normalizeSpokenExtension(raw);
+  if (matchDialPattern(extension, whitelist.patterns) !== undefined) return { destination: extension, target: extension };
+  return undefined;
 }
 
 /** Exact (case-insensitive) match on a whitelisted name or target; nothing else. */

@@ -3,10 +3,12 @@ import { errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { AsyncQueue } from '../runtime/async-queue.ts';
 import { guardedFetch, ToolsUnsupportedError } from './guarded-fetch.ts';
-import { MarkerExtractor, saidGoodbye } from './markers.ts';
+import type { ToolRunner } from '../tools/runner.ts';
+import { MarkerExtractor, markerArguments, saidGoodbye } from './markers.ts';
+import { announcedAction, correctionNote, disagrees, type SayDoMismatch } from './say-do.ts';
 import type { LlmSettings } from './settings.ts';
 import { SpeakableFilter } from './speakable.ts';
-import { toolDefinitions, validateToolCall } from './tools.ts';
+import { toolDefinitions, validateToolCall, type TransferWhitelist } from './tools.ts';
 import { LlmError, type ChatMessage, type LlmOutcome, type LlmTurn, type LlmTurnStats, type ToolAction } from './types.ts';
 
 /** One turn's request: the conversation decides the messages for each tool protocol. */
@@ -20,6 +22,20 @@ export interface TurnRequest {
   log: Logger;
   /** Called when the model refused tools, so later turns start in text mode. */
   onToolsUnsupported: () => void;
+  /** The profile's HTTP tools (none when undefined). */
+  tools?: ToolRunner | undefined;
+  /** A reply whose words and actions disagree (see say-do.ts). Must not throw. */
+  onSayDo?: ((mismatch: SayDoMismatch) => void) | undefined;
+}
+
+/**
+ * A tool call that gets a result back to the model: an HTTP tool, or a call refused before it ran
+ * (unknown tool, transfer off the whitelist), so the model can tell the caller instead of going silent.
+ */
+interface PendingToolCall {
+  name: string;
+  args: unknown;
+  rejected?: string;
 }
 
 /** An outcome before its stats are attached. */
@@ -59,6 +75,11 @@ class TurnRun {
   #truncated = false;
   #responded = false;
   readonly #actions: ToolAction[] = [];
+  readonly #toolCalls: PendingToolCall[] = [];
+  /** Messages after the caller's: tool exchanges and corrections of this turn. */
+  readonly #extra: ChatMessage[] = [];
+  /** Raw model text of the current round (markers included), for the assistant message that precedes tool results. */
+  #roundText = '';
 
   constructor(request: TurnRequest, queue: AsyncQueue<string>) {
     this.#request = request;
@@ -86,15 +107,17 @@ class TurnRun {
     this.#armGap('first-token');
     try {
       try {
-        await this.#stream();
+        await this.#stream(true);
       } catch (error) {
         if (!(error instanceof ToolsUnsupportedError) || this.#request.toolMode !== 'auto' || this.#cause !== undefined) throw error;
         this.#request.log.warn('LLM', 'model has no tool support; using text markers for this call', { model: settings.model });
         this.#request.onToolsUnsupported();
         this.#mode = 'text';
         this.#responded = false;
-        await this.#stream();
+        await this.#stream(true);
       }
+      await this.#toolRounds();
+      await this.#checkSayDo();
       return this.#finish(this.#decide());
     } catch (error) {
       return this.#finish(this.#classify(error));
@@ -105,13 +128,21 @@ class TurnRun {
     }
   }
 
-  async #stream(): Promise<void> {
+  get #whitelist(): TransferWhitelist {
+    return { destinations: this.#request.settings.destinations, patterns: this.#request.settings.transferPatterns };
+  }
+
+  /** One request/response round; `offerTools` false on the last round, so the model must answer in words. */
+  async #stream(offerTools: boolean): Promise<void> {
     const { settings } = this.#request;
     const client = new Ollama({ host: settings.host, fetch: guardedFetch(this.#controller.signal, settings.model) });
-    const tools: Tool[] | undefined = this.#mode === 'native' ? toolDefinitions(settings.destinations) : undefined;
+    const tools: Tool[] | undefined = this.#mode === 'native'
+      ? [...toolDefinitions(this.#whitelist), ...(offerTools ? this.#request.tools?.definitions() ?? [] : [])]
+      : undefined;
+    this.#roundText = '';
     const stream = await client.chat({
       model: settings.model,
-      messages: this.#request.messages(this.#mode),
+      messages: [...this.#request.messages(this.#mode), ...this.#extra],
       stream: true,
       keep_alive: settings.keepAliveSeconds,
       ...(tools === undefined ? {} : { tools }),
@@ -131,8 +162,81 @@ class TurnRun {
     }
     this.#emit(filter.push(markers.flush()) + filter.flush());
     for (const marker of markers.markers) {
+      if (marker.name === 'tool') {
+        const spec = this.#request.tools?.spec(marker.tool ?? '');
+        this.#accept(marker.tool ?? '', markerArguments(marker.argument, spec?.params.map((p) => p.name) ?? []));
+        continue;
+      }
       const key = marker.name === 'end_call' ? 'reason' : 'destination';
       this.#accept(marker.name, { [key]: marker.argument });
+    }
+  }
+
+  /**
+   * Run the HTTP tools the model asked for, hand it their results and let it go on, up to
+   * tool_max_rounds; the last round offers no tools, so it must answer with what it has.
+   */
+  async #toolRounds(): Promise<void> {
+    const runner = this.#request.tools;
+    const maxRounds = this.#request.settings.maxToolRounds;
+    for (let round = 1; round <= maxRounds && this.#toolCalls.length > 0 && this.#cause === undefined; round += 1) {
+      const calls = this.#toolCalls.splice(0);
+      // What the model said before the call is a finished sentence: let it be spoken now.
+      this.#emit('\n');
+      clearTimeout(this.#gapTimer);
+      this.#extra.push(this.#mode === 'native'
+        ? { role: 'assistant', content: this.#roundText, tool_calls: calls.map((c) => ({ function: { name: c.name, arguments: asRecord(c.args) } })) }
+        : { role: 'assistant', content: this.#roundText });
+      for (const call of calls) {
+        const result = call.rejected !== undefined || runner === undefined
+          ? { content: `error: ${call.rejected ?? 'no such tool'}. Tell the caller briefly that this cannot be done.` }
+          : await runner.run(call.name, call.args, { signal: this.#controller.signal, onWait: (text) => this.#emit(`${text}\n`) });
+        if (this.#cause !== undefined) return;
+        this.#extra.push(this.#mode === 'native'
+          ? { role: 'tool', tool_name: call.name, content: result.content }
+          : { role: 'user', content: `(Result of tool ${call.name}, not the caller's words: ${result.content})` });
+      }
+      this.#armGap('first-token');
+      await this.#stream(round < maxRounds);
+    }
+    if (this.#toolCalls.length > 0) {
+      this.#request.log.warn('LLM', 'tool calls past tool_max_rounds were not run', { tools: this.#toolCalls.map((c) => c.name).join(','), maxRounds });
+      this.#toolCalls.length = 0;
+    }
+  }
+
+  /** A reply that announces a transfer or goodbye no tool carried out (or the reverse) follows say_do_policy. */
+  async #checkSayDo(): Promise<void> {
+    if (this.#cause !== undefined) return;
+    const said = announcedAction(this.#spoken, this.#whitelist);
+    const did = () => this.#actions.find((a) => a.type === 'transfer') ?? this.#actions[0];
+    // The keyword rule of text mode already turns a mutual goodbye into end_call.
+    if (said?.kind === 'goodbye' && this.#mode === 'text' && saidGoodbye(this.#request.callerText, this.#spoken)) return;
+    if (!disagrees(said, did()) || said === undefined) return;
+    const policy = this.#request.settings.sayDoPolicy;
+    const before = did()?.type ?? 'none';
+    let resolution: SayDoMismatch['resolution'] = 'logged';
+    if (said.kind === 'no-transfer') {
+      if (policy !== 'log') {
+        this.#actions.splice(0, this.#actions.length, ...this.#actions.filter((a) => a.type !== 'transfer'));
+        resolution = 'action-dropped';
+      }
+    } else if (policy === 'correct') {
+      this.#emit('\n');
+      this.#extra.push({ role: 'assistant', content: this.#roundText }, { role: 'user', content: correctionNote(said, this.#mode) });
+      this.#armGap('first-token');
+      await this.#stream(false);
+      resolution = disagrees(said, did()) ? 'correction-ignored' : 'corrected';
+    } else if (policy === 'act') {
+      if (said.kind === 'goodbye') { this.#actions.unshift({ type: 'end_call', reason: 'announced goodbye (say_do_policy = act)' }); resolution = 'acted'; }
+      else if (said.target !== undefined) { this.#actions.unshift({ type: 'transfer', ...said.target }); resolution = 'acted'; }
+    }
+    const mismatch: SayDoMismatch = { said: said.kind, did: before, sentence: said.sentence, policy, resolution };
+    this.#request.log.warn('LLM', 'the reply says one thing and does another', { said: mismatch.said, did: mismatch.did, resolution, text: said.sentence });
+    try {
+      this.#request.onSayDo?.(mismatch);
+    } catch (error) {
+      this.#request.log.warn('LLM', 'recording a say/do mismatch failed', { error: errorMessage(error) });
     }
   }
 
@@ -144,6 +248,7 @@ class TurnRun {
       this.#firstTokenMs = performance.now() - this.#startedMs;
     }
     if (content !== '') {
+      this.#roundText += content;
       this.#tokens += 1;
       const kept = content.slice(0, Math.max(0, this.#request.settings.maxReplyChars - this.#chars));
       this.#chars += kept.length;
@@ -159,11 +264,16 @@ class TurnRun {
   }
 
   #accept(name: string, args: unknown): void {
-    const result = validateToolCall(name, args, this.#request.settings.destinations);
+    if (this.#request.tools?.spec(name) !== undefined) {
+      this.#toolCalls.push({ name: name.trim().toLowerCase(), args });
+      return;
+    }
+    const result = validateToolCall(name, args, this.#whitelist);
     if ('action' in result) {
       this.#actions.push(result.action);
       return;
     }
+    this.#toolCalls.push({ name, args, rejected: result.rejected });
     let text: string;
     try {
       text = JSON.stringify(args) ?? '';
@@ -174,7 +284,7 @@ class TurnRun {
   }
 
   #emit(text: string): void {
-    if (text === '') return;
+    if (text === '' || (text === '\n' && (this.#spoken === '' || this.#spoken.endsWith('\n')))) return;
     this.#spoken += text;
     this.#queue.push(text);
   }
@@ -248,4 +358,8 @@ class TurnRun {
     this.#cause = cause;
     this.#controller.abort();
   }
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {};
 }

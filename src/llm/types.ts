@@ -24,10 +24,14 @@ export class LlmError extends VoicebotError {
   }
 }
 
-/** One message of the conversation as sent to Ollama. */
+/** One message of the conversation as sent to Ollama (tool messages only within one turn). */
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  /** assistant: the tool calls it made (native tool mode). */
+  tool_calls?: { function: { name: string; arguments: Record<string, unknown> } }[];
+  /** tool: which tool answered. */
+  tool_name?: string;
 }
 
 /** Timings and counts of one turn, for the call log. */

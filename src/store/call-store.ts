@@ -24,12 +24,25 @@ export interface CallStoreOptions {
   exitHook?: boolean;
 }
 
+/** A tool call as stored (arguments and result as text, the way the model saw them). */
+export interface ToolCallEntry {
+  atMs: number;
+  tool: string;
+  arguments: string;
+  code: string;
+  httpStatus: number | undefined;
+  durationMs: number;
+  waited: boolean;
+  result: string;
+}
+
 interface Statements {
   openCall: BetterSqlite3.Statement;
   ensureCall: BetterSqlite3.Statement;
   answered: BetterSqlite3.Statement;
   turn: BetterSqlite3.Statement;
   event: BetterSqlite3.Statement;
+  toolCall: BetterSqlite3.Statement;
   close: BetterSqlite3.Statement;
 }
 
@@ -141,6 +154,18 @@ export class CallStore {
       db.transaction(() => {
         s.ensureCall.run(callId, this.#host, this.#startedAt(callId));
         s.event.run(callId, at, kind, nullable(detail));
+      }).immediate();
+    });
+  }
+
+  /** One HTTP tool call of the model, with what it was given back. */
+  addToolCall(callId: string, call: ToolCallEntry): void {
+    const at = isoTime(call.atMs);
+    const row = [at, call.tool, call.arguments, call.code, call.httpStatus ?? null, Math.round(call.durationMs), call.waited ? 1 : 0, call.result];
+    this.#push('addToolCall', callId, { tool: call.tool, code: call.code, arguments: call.arguments, result: call.result, at }, (s, db) => {
+      db.transaction(() => {
+        s.ensureCall.run(callId, this.#host, this.#startedAt(callId));
+        s.toolCall.run(callId, ...row);
       }).immediate();
     });
   }
@@ -284,6 +309,8 @@ function prepare(db: Database): Statements {
       stt_ms, llm_first_token_ms, llm_total_ms, tts_ms, first_audio_ms, interrupted, played_text, dtmf, unplayed)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     event: db.prepare('INSERT INTO events (call_id, at, kind, detail) VALUES (?, ?, ?, ?)'),
+    toolCall: db.prepare(`INSERT INTO tool_calls (call_id, at, tool, arguments, code, http_status, duration_ms, waited, result)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     close: db.prepare(`INSERT INTO calls (id, host, started_at, ended_at, end_reason, status, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, end_reason = excluded.end_reason,
       status = excluded.status, outcome = excluded.outcome`),

@@ -1,5 +1,5 @@
 import type { Database } from './open.ts';
-import { isoTime, type CallRow, type EventRow, type TurnRow } from './types.ts';
+import { isoTime, type CallRow, type EventRow, type ToolCallRow, type TurnRow } from './types.ts';
 
 /** One row of `voicebot calls list`. */
 export interface CallListRow extends CallRow {
@@ -11,6 +11,7 @@ export interface CallDetail {
   call: CallRow;
   turns: TurnRow[];
   events: EventRow[];
+  toolCalls: ToolCallRow[];
 }
 
 export interface ListFilter {
@@ -59,7 +60,10 @@ export function findCall(db: Database, key: string): { call: CallRow } | { candi
 export function callDetail(db: Database, call: CallRow): CallDetail {
   const turns = db.prepare('SELECT * FROM turns WHERE call_id = ? ORDER BY seq').all(call.id) as TurnRow[];
   const events = db.prepare('SELECT * FROM events WHERE call_id = ? ORDER BY at, id').all(call.id) as EventRow[];
-  return { call, turns, events };
+  // A log written by an older voicebot (schema < 4) has no tool_calls table, and readers do not migrate.
+  const hasToolCalls = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'tool_calls'").get() !== undefined;
+  const toolCalls = hasToolCalls ? db.prepare('SELECT * FROM tool_calls WHERE call_id = ? ORDER BY at, id').all(call.id) as ToolCallRow[] : [];
+  return { call, turns, events, toolCalls };
 }
 
 /**

@@ -131,6 +131,51 @@ export const MIGRATIONS: readonly string[] = [
   FROM turns t
   ORDER BY t.call_id, t.seq;
   `,
+  // 4: HTTP tool calls of the model (arguments as the model sent them, the result it was given),
+  // also shown in the transcript view between the turns around them.
+  `
+  CREATE TABLE tool_calls (
+    id          INTEGER PRIMARY KEY,
+    call_id     TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    at          TEXT NOT NULL,
+    tool        TEXT NOT NULL,
+    arguments   TEXT,
+    code        TEXT NOT NULL,
+    http_status INTEGER,
+    duration_ms INTEGER,
+    waited      INTEGER NOT NULL DEFAULT 0 CHECK (waited IN (0, 1)),
+    result      TEXT
+  ) STRICT;
+  CREATE INDEX tool_calls_call_id ON tool_calls(call_id, at);
+
+  DROP VIEW transcript;
+  CREATE VIEW transcript AS
+  SELECT call_id, seq, time, who, text, stt_ms, llm_first_token_ms, llm_total_ms, tts_ms, first_audio_ms, dtmf FROM (
+    SELECT
+      t.call_id,
+      t.seq,
+      0 AS sub,
+      strftime('%H:%M:%f', coalesce(t.started_at, t.ended_at), 'localtime') AS time,
+      CASE t.role WHEN 'caller' THEN 'CALLER' ELSE 'BOT' END AS who,
+      CASE
+        WHEN t.interrupted = 1 THEN coalesce(t.played_text, '') || ' [interrupted; full reply: ' || t.text || ']'
+        WHEN t.unplayed = 1 THEN coalesce(t.played_text, '') || ' [not played: ' || t.text || ']'
+        ELSE t.text END AS text,
+      t.stt_ms, t.llm_first_token_ms, t.llm_total_ms, t.tts_ms, t.first_audio_ms, t.dtmf
+    FROM turns t
+    UNION ALL
+    SELECT
+      c.call_id,
+      (SELECT coalesce(max(t.seq), 0) FROM turns t WHERE t.call_id = c.call_id AND t.role = 'caller' AND coalesce(t.started_at, t.ended_at) <= c.at),
+      c.id,
+      strftime('%H:%M:%f', c.at, 'localtime'),
+      'TOOL',
+      c.tool || ' ' || coalesce(c.arguments, '{}') || ' -> ' || c.code || coalesce(' HTTP ' || c.http_status, '') || ' in ' || coalesce(c.duration_ms, 0) || ' ms: ' || substr(coalesce(c.result, ''), 1, 200),
+      NULL, NULL, NULL, NULL, NULL, NULL
+    FROM tool_calls c
+  )
+  ORDER BY call_id, seq, sub;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -111,6 +111,19 @@ export interface EventRow {
   detail: string | null;
 }
 
+export interface ToolCallRow {
+  id: number;
+  call_id: string;
+  at: string;
+  tool: string;
+  arguments: string | null;
+  code: string;
+  http_status: number | null;
+  duration_ms: number | null;
+  waited: number;
+  result: string | null;
+}
+
 /** ISO-8601 UTC with milliseconds: the one timestamp format in the call log. */
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString();

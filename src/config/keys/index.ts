@@ -4,6 +4,7 @@ import { generalKeys } from './general.ts';
 import { llmKeys } from './llm.ts';
 import { storeKeys } from './store.ts';
 import { sttKeys } from './stt.ts';
+import { toolKeys } from './tools.ts';
 import { ttsKeys } from './tts.ts';
 
 /** Every key voicebot.conf accepts. Subsystems add keys in their own file, never elsewhere. */
@@ -14,6 +15,7 @@ export const allKeys = {
   ...llmKeys,
   ...storeKeys,
   ...callKeys,
+  ...toolKeys,
 } as const satisfies KeyTable;
 
 export type KeyName = keyof typeof allKeys;
