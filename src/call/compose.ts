@@ -18,6 +18,8 @@ import { createDetector, TurnTaker } from '../vad/turn-taker.ts';
 import type { HttpToolSpec } from '../tools/types.ts';
 import { businessHooks } from './adapters/business.ts';
 import { storeCallLog } from './adapters/call-log.ts';
+import { webhookFromConfig, withWebhook } from './adapters/webhook.ts';
+import type { WebhookSink } from '../webhook/sink.ts';
 import { agiCallChannel } from './adapters/channel.ts';
 import { StreamEar } from './adapters/ear.ts';
 import { PendingEngine, rendererVoice, voiceFileIdentity } from './adapters/voice.ts';
@@ -53,11 +55,13 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
     startedAtMs: options.startedAtMs,
   });
   store.closeCrashedCalls();
-  const callLog = storeCallLog(store, callId, config.db_flush_timeout_ms);
+  let webhook: WebhookSink | undefined;
+  let callLog = storeCallLog(store, callId, config.db_flush_timeout_ms);
   log.info('CALL', 'call started', { callId, profile: options.profile ?? 'general', callerNumber: env.callerId });
 
   // Nothing was said to the caller yet: close the row and let the entry refuse the call.
   const refuse = async (error: unknown): Promise<never> => {
+    webhook?.close();
     store.addEvent(callId, 'error', errorMessage(error));
     store.closeCall(callId, { endReason: 'setup_error', status: 'ERROR' });
     await store.close(config.db_flush_timeout_ms);
@@ -65,8 +69,16 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
   };
   let prepared;
   try {
+    webhook = webhookFromConfig(config, options.configFile, log);
+    if (webhook !== undefined) {
+      callLog = withWebhook(callLog, webhook, { callId, store, flushMs: config.webhook_flush_ms, log });
+      webhook.emit('call_started', callId, { uniqueid: env.uniqueId, channel: env.channel, callerNumber: env.callerId, callerName: env.callerIdName,
+        dnid: env.dnid, context: env.context, extension: env.extension, profile: options.profile ?? 'general' });
+    }
+    const sink = webhook;
     prepared = prepareEngines(options, callId, businessHooks({
-      config, configFile: options.configFile, tools: options.tools ?? [], store, callId, log, emit: () => {},
+      config, configFile: options.configFile, tools: options.tools ?? [], store, callId, log,
+      emit: (kind, data) => sink?.emit(kind, callId, data),
     }));
   } catch (error) {
     return refuse(error);

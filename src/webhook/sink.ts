@@ -150,6 +150,11 @@ export class WebhookSink {
     this.#notifyDrained();
   }
 
+  /** The JSON bodies not delivered yet (the one in flight first), to keep them before `close()`. */
+  get undelivered(): string[] {
+    return [this.#inFlight, ...this.#queue].flatMap((event) => (event === undefined ? [] : [event.body]));
+  }
+
   get stats(): WebhookStats {
     return { ...this.#counts, pending: this.#pendingCount() };
   }

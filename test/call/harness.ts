@@ -33,6 +33,8 @@ export interface CallScript {
   ollamaOptions?: FakeOllamaOptions;
   /** voicebot.conf [general] keys on top of the test config. */
   settings?: Record<string, string | number>;
+  /** voicebot.conf text after [general], e.g. `[tool:NAME]` sections. */
+  sections?: string;
   events?: CallerEvent[];
   /** The caller hangs up this long after their audio ends (call ms); undefined: never. */
   hangupAfterAudioMs?: number;
@@ -82,7 +84,7 @@ export async function runCall(script: CallScript): Promise<CallRun> {
     host = fake.host;
   }
   const settings: Record<string, string | number> = { llm_keep_alive_seconds: 60, mirror_verbose: 'yes', ...script.settings };
-  const config = testCallConfig({ ollamaHost: host, extra: settings });
+  const config = testCallConfig({ ollamaHost: host, extra: settings, ...(script.sections === undefined ? {} : { sections: script.sections }) });
   const scale = script.timeScale ?? 2;
   const audio = script.callerSamples ?? concatSamples([callerAudio(script.caller, 8000)]);
   const audioMs = (audio.length / 8000) * 1000;

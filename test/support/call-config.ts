@@ -8,7 +8,7 @@ import { writeTinyVoskModel } from '../../src/simulate/tiny-vosk-model.ts';
  * tone voice, and everything else in a temp folder. `ollamaHost` defaults to a port where nothing
  * listens (refused at once), for tests that never reach the language model.
  */
-export function testCallConfig(options: { ollamaHost?: string; extra?: Record<string, string | number> } = {}): { dir: string; configPath: string; dbPath: string; logFile: string } {
+export function testCallConfig(options: { ollamaHost?: string; extra?: Record<string, string | number>; sections?: string } = {}): { dir: string; configPath: string; dbPath: string; logFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'voicebot-call-'));
   const settings: Record<string, string | number> = {
     vosk_model_dir: writeTinyVoskModel(join(dir, 'tiny-vosk-model')),
@@ -20,6 +20,6 @@ export function testCallConfig(options: { ollamaHost?: string; extra?: Record<st
     ...options.extra,
   };
   const configPath = join(dir, 'voicebot.conf');
-  writeFileSync(configPath, `[general]\n${Object.entries(settings).map(([key, value]) => `${key} = ${value}`).join('\n')}\n`);
+  writeFileSync(configPath, `[general]\n${Object.entries(settings).map(([key, value]) => `${key} = ${value}`).join('\n')}\n${options.sections ?? ''}`);
   return { dir, configPath, dbPath: String(settings['db_path']), logFile: String(settings['log_file']) };
 }
