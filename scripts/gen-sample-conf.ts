@@ -15,6 +15,7 @@ import { allKeys } from '../src/config/keys/index.ts';
 import { llmKeys } from '../src/config/keys/llm.ts';
 import { storeKeys } from '../src/config/keys/store.ts';
 import { sttKeys } from '../src/config/keys/stt.ts';
+import { toolKeys } from '../src/config/keys/tools.ts';
 import { ttsKeys } from '../src/config/keys/tts.ts';
 import { describeType, type KeySpec, type KeyTable } from '../src/config/schema.ts';
 
@@ -27,6 +28,7 @@ const GROUPS: { title: string; table: KeyTable }[] = [
   { title: 'Language model (Ollama)', table: llmKeys },
   { title: 'Call log (SQLite)', table: storeKeys },
   { title: 'Conversation: phrases, DTMF, limits', table: callKeys },
+  { title: 'Business logic: HTTP tools, transfer patterns, say/do check, webhook', table: toolKeys },
 ];
 
 /** The unit a key's name carries, spelled out for the comment. */
@@ -110,6 +112,8 @@ const PROFILES = `; ============================================================
 greeting = Hello, thank you for calling Example Company. How can I help you?
 llm_prompt_file = voicebot-prompts/receptionist.txt
 transfer_destinations = sales=sales, support=support, billing=billing, operator=operator
+; "put me through to 214": any extension 200-299 (the sample extensions.conf dials _2XX).
+transfer_patterns = _2XX
 operator_destination = operator
 
 [orders]
@@ -120,6 +124,34 @@ operator_destination = operator
 llm_temperature = 0.3
 max_call_seconds = 300
 silence_reprompt_seconds = 6
+; The order_status tool below; its prompt (voicebot-prompts/orders.txt) says when to use it.
+tools = order_status
+
+; ==================================================================================================
+; A worked HTTP tool: the order-status lookup the [orders] profile uses. A [tool:NAME] section
+; declares a tool; a profile enables it with tools = NAME. The model sees the name, the description
+; and the parameters; voicebot checks the arguments against param.* before any request, sends it
+; only to loopback or tool_allowed_hosts, and gives the model the answer (or a short error it can
+; say to the caller). Keys: description, url ({param} placeholders in the path or query, encoded),
+; method (GET, POST, PUT, PATCH, DELETE; POST/PUT/PATCH send the arguments as a JSON body, GET and
+; DELETE as query parameters), timeout_ms, wait_text (said when the request takes longer than
+; wait_after_ms), max_response_bytes, param.NAME = string | integer | number | boolean with
+; param.NAME.description / .required / .values / .min_length / .max_length / .pattern / .minimum /
+; .maximum, header.NAME = value, header_file.NAME = a file holding a secret value (never logged).
+; ==================================================================================================
+
+[tool:order_status]
+description = Look up the status and delivery date of an order by its six-digit order number.
+url = http://127.0.0.1:8080/api/orders/{order_id}
+method = GET
+param.order_id = string
+param.order_id.description = The six-digit order number the caller confirmed.
+param.order_id.pattern = [0-9]{6}
+timeout_ms = 3000
+wait_text = One moment, I am looking up your order.
+wait_after_ms = 1000
+max_response_bytes = 2000
+;header_file.authorization = /etc/asterisk/voicebot-shop-token
 `;
 
 /** The whole sample file. */
