@@ -161,6 +161,12 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
       return { action: 'handoff', status: turn.failure.status, endReason: turn.failure.status.toLowerCase() };
     }
     if (turn.action?.type === 'operator') return operatorTransfer(deps);
+    if ((turn.action?.type === 'transfer' || turn.action?.type === 'end_call') && turn.interruption === 'barge-in') {
+      // The caller spoke over the announcement ("wait, no"): what they say now decides, not the cut-off plan.
+      callLog.event('action_cancelled', `${turn.action.type} not carried out: the caller interrupted its announcement`);
+      log.info('CALL', 'the caller interrupted the announcement of an action; listening instead', { action: turn.action.type });
+      continue;
+    }
     if (turn.action?.type === 'transfer') {
       if (turn.heardText === '') await speakQuietly(deps, phrases, config.transfer_text, speaker);
       callLog.event('transfer', `${turn.action.destination} -> ${turn.action.target}`);

@@ -149,12 +149,13 @@ export function buildConfig(file: string, exists: boolean, sections: IniSection[
 
   const envValues = readEnvOverrides(env, report);
   const declaredTools = new Set([...tools.keys(), ...sections.filter((s) => s.name.startsWith(TOOL_SECTION_PREFIX)).map((s) => s.name.slice(TOOL_SECTION_PREFIX.length).trim())]);
-  for (const [sectionName, values] of [[GENERAL, general], ...profiles] as const) {
+  for (const [sectionName, values] of [[GENERAL, general], ...profiles, ['environment', envValues]] as const) {
     const entry = values.get('tools');
     for (const name of (entry?.value as readonly string[] | undefined) ?? []) {
       if (declaredTools.has(name)) continue;
       const guess = didYouMean(name, [...declaredTools]);
-      report(new ConfigError('CONFIG_UNKNOWN_TOOL', { file, line: lineOf(entry?.source), key: 'tools' }, `[${sectionName}] enables tool '${name}', which has no [tool:${name}] section`,
+      const where = sectionName === 'environment' ? { file: 'environment variable VOICEBOT_TOOLS', key: 'tools' } : { file, line: lineOf(entry?.source), key: 'tools' };
+      report(new ConfigError('CONFIG_UNKNOWN_TOOL', where, `${sectionName === 'environment' ? 'VOICEBOT_TOOLS' : `[${sectionName}]`} enables tool '${name}', which has no [tool:${name}] section`,
         guess !== undefined ? `did you mean '${guess}'?` : `add a [tool:${name}] section or remove it from tools`));
     }
   }

@@ -61,13 +61,18 @@ function checkString(param: ToolParam, raw: unknown): Checked {
   if (param.pattern !== undefined) {
     let pattern: RegExp;
     try {
-      pattern = new RegExp(`^(?:${param.pattern})$`);
+      pattern = compileParamPattern(param.pattern);
     } catch {
       return { problem: `${param.name} cannot be checked: the tool's pattern is invalid` };
     }
     if (!pattern.test(value)) return { problem: `${param.name}: ${quote(value)} does not match the expected format` };
   }
   return { value };
+}
+
+/** How `param.NAME.pattern` is applied: the whole value, Unicode-aware (`\p{L}` works). The config check compiles it the same way. */
+export function compileParamPattern(pattern: string): RegExp {
+  return new RegExp(`^(?:${pattern})$`, 'u');
 }
 
 function checkNumber(param: ToolParam, raw: unknown): Checked {

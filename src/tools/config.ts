@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import type { IniSection } from '../config/ini.ts';
 import { didYouMean } from '../config/suggest.ts';
+import { compileParamPattern } from './arguments.ts';
 import { checkUrlTemplate } from './http-tool.ts';
 import type { HttpMethod, HttpToolSpec, ToolHeader, ToolParam, ToolParamType } from './types.ts';
 
@@ -36,8 +37,11 @@ export function parseToolSection(section: IniSection, file: string, report: (err
   const plain = new Map<string, Raw>();
   const params = new Map<string, ParamSlot>();
   const headers: ToolHeader[] = [];
+  const seen = new Set<string>();
   for (const entry of section.entries) {
     const where = { file, line: entry.line, key: entry.key };
+    if (seen.has(entry.key)) { fail(where, `'${entry.key}' is set twice in [${section.name}]`, 'keep one of the two lines'); continue; }
+    seen.add(entry.key);
     const value = entry.value.trim();
     const param = /^param\.([a-z][a-z0-9_]{0,39})(?:\.([a-z_]+))?$/.exec(entry.key);
     const header = /^(header|header_file)\.(.+)$/.exec(entry.key);
@@ -111,20 +115,42 @@ function parseParam(name: string, slot: ParamSlot, file: string, sectionLine: nu
   };
   const pattern = field('pattern')?.value;
   if (pattern !== undefined) {
-    try { new RegExp(pattern, 'u'); } catch (error) {
+    try { compileParamPattern(pattern); } catch (error) {
       fail({ file, line: field('pattern')?.line ?? sectionLine, key: `param.${name}.pattern` }, `not a valid regular expression (${(error as Error).message})`, 'write a JavaScript regular expression without slashes (a ; must be written \\;)');
     }
   }
-  const required = field('required')?.value.toLowerCase();
+  const requiredRaw = field('required');
+  const required = requiredRaw === undefined ? true : YES.includes(requiredRaw.value.toLowerCase()) ? true : NO.includes(requiredRaw.value.toLowerCase()) ? false : undefined;
+  if (required === undefined) fail({ file, line: requiredRaw?.line ?? sectionLine, key: `param.${name}.required` }, `'${requiredRaw?.value ?? ''}' is not yes or no`, 'write yes or no');
   const values = field('values')?.value.split(',').map((v) => v.trim()).filter((v) => v !== '');
-  return {
+  const param: ToolParam = {
     name, type,
     description: field('description')?.value ?? '',
-    required: required === undefined || ['yes', 'true', 'on', '1', 'y'].includes(required),
+    required: required ?? true,
     values: values !== undefined && values.length > 0 ? values : undefined,
     minLength: num('min_length'), maxLength: num('max_length'), pattern,
     minimum: num('minimum'), maximum: num('maximum'),
   };
+  const misfit = fieldsMisfit(param, [...slot.fields.keys()]);
+  if (misfit !== undefined) fail({ file, line: slot.type?.line ?? sectionLine, key: `param.${name}` }, misfit, 'remove the field, or change the parameter type');
+  return param;
+}
+
+const YES = ['yes', 'true', 'on', '1', 'y'];
+const NO = ['no', 'false', 'off', '0', 'n'];
+const STRING_FIELDS = ['values', 'min_length', 'max_length', 'pattern'];
+const NUMBER_FIELDS = ['minimum', 'maximum'];
+
+/** Fields that do not fit the parameter's type, or limits no value can meet. */
+function fieldsMisfit(param: ToolParam, fields: readonly string[]): string | undefined {
+  const wrong = fields.filter((f) => (STRING_FIELDS.includes(f) && param.type !== 'string') || (NUMBER_FIELDS.includes(f) && param.type !== 'integer' && param.type !== 'number'));
+  if (wrong.length > 0) return `${wrong.join(', ')} do not apply to a ${param.type} parameter`;
+  for (const length of [param.minLength, param.maxLength]) {
+    if (length !== undefined && (!Number.isInteger(length) || length < 0)) return 'min_length and max_length must be whole numbers of 0 or more';
+  }
+  if (param.minimum !== undefined && param.maximum !== undefined && param.minimum > param.maximum) return `minimum ${param.minimum} is above maximum ${param.maximum}: no value can pass`;
+  if (param.minLength !== undefined && param.maxLength !== undefined && param.minLength > param.maxLength) return `min_length ${param.minLength} is above max_length ${param.maxLength}`;
+  return undefined;
 }
 
 function readSecret(path: string, file: string): string | { problem: string } {

@@ -199,3 +199,24 @@ describe('call events to a webhook', () => {
     assert.deepEqual(run.turns.map((t) => t.role), ['bot', 'caller', 'bot']);
   });
 });
+
+describe('an announced action the caller talks over', () => {
+  test('the caller interrupts "I will put you through to sales": no transfer, their words are answered', async () => {
+    const run = await runCall({
+      caller: [8000, 'Transfer me to sales.', 1800, 'No wait, I have one more question first.', 6000],
+      replies: [
+        { content: 'Sure, I will put you through to sales now, so please hold the line for a moment while I connect your call to the team.', toolCalls: [{ name: 'transfer_call', arguments: { destination: 'sales' } }] },
+        { content: 'Of course, what is your question?' },
+      ],
+      settings: { transfer_destinations: 'sales=PJSIP/201' },
+      hangupAfterAudioMs: 1000,
+      timeScale: 1,
+    });
+    assert.equal(run.result.exitCode, 0, run.context);
+    assert.notEqual(run.variables['VOICEBOT_ACTION'], 'transfer', run.context);
+    const bot = run.turns.filter((t) => t.role === 'bot');
+    assert.equal(bot[1]?.interrupted, 1, run.context);
+    assert.equal(bot[2]?.text, 'Of course, what is your question?', run.context);
+    assert.ok(run.events.some((e) => e.kind === 'action_cancelled'), run.context);
+  });
+});

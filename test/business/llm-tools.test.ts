@@ -99,7 +99,7 @@ test('a lookup tool is called with the model\'s arguments, and its answer is spo
   assert.deepEqual(hits, ['GET /orders/12345']);
   assert.equal(calls[0]?.result.code, 'OK');
   assert.ok(deltas.join('').includes('Thursday'));
-  const second = fake.requests.filter((r) => r.path === '/api/chat').at(-1)?.body as FakeChatRequest & { messages: { role: string; content: string; tool_calls?: unknown[]; tool_name?: string }[] };
+  const second = fake.requests.filter((r) => r.path === '/api/chat').at(-1)?.body as unknown as { messages: { role: string; content: string; tool_calls?: unknown[]; tool_name?: string }[] };
   const toolMessage = second.messages.find((m) => m.role === 'tool');
   assert.equal(toolMessage?.tool_name, 'order_status');
   assert.match(toolMessage?.content ?? '', /"status":"shipped"/);
