@@ -184,6 +184,9 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
 async function greet(deps: SessionDeps, speaker: Speaker, greeting: RenderedSpeech, answeredMs: number): Promise<Interruption | undefined> {
   const { config, callLog } = deps;
   const speech = speaker.begin(deps.channel.hangup);
+  const cpu = process.cpuUsage();
+  // The start-up cost of a call, as bench/call-start.ts reads it: time since exec and CPU so far.
+  deps.log.info('CALL', 'greeting', { sinceExecMs: Math.round(performance.now()), cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
   try {
     await speech.play(greeting, config.greeting, config.dtmf_operator_key);
   } catch {

@@ -116,6 +116,7 @@ export class FakeAsteriskCall {
     });
     this.#program = program;
     const pid = program.pid;
+    recorder.event('spawned', { pid });
     this.#pump = new CallerAudioPump({
       fd: program.fd3, audio: callerAudio, rateHz: this.#rateHz, afterAudio: options.afterCallerAudio, scale: this.#clock.scale,
       line: line === undefined ? undefined : (index, caller) => line.frame(index, caller),
