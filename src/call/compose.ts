@@ -47,7 +47,11 @@ export interface ComposeOptions {
 export async function runConversation(options: ComposeOptions): Promise<CallOutcome> {
   const { session, config, log } = options;
   const env = session.env;
+  // The greeting goes first: opening the call log, loading the speech models, the detector and the
+  // model warm-up all wait until its STREAM FILE is written (bench/call-start.ts).
+  const startup = Promise.withResolvers<void>();
   const store = callStoreFromConfig(config, log);
+  store.holdWritesUntil(startup.promise);
   const callId = store.openCall({
     uniqueid: env.uniqueId, channel: env.channel, callerNumber: env.callerId, callerName: env.callerIdName,
     dnid: env.dnid, context: env.context, extension: env.extension, profile: options.profile,
@@ -61,6 +65,7 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
 
   // Nothing was said to the caller yet: close the row and let the entry refuse the call.
   const refuse = async (error: unknown): Promise<never> => {
+    startup.resolve();
     webhook?.close();
     store.addEvent(callId, 'error', errorMessage(error));
     store.closeCall(callId, { endReason: 'setup_error', status: 'ERROR' });
@@ -76,7 +81,7 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
         dnid: env.dnid, context: env.context, extension: env.extension, profile: options.profile ?? 'general' });
     }
     const sink = webhook;
-    prepared = prepareEngines(options, callId, businessHooks({
+    prepared = prepareEngines(options, callId, startup.promise, businessHooks({
       config, configFile: options.configFile, tools: options.tools ?? [], store, callId, log,
       emit: (kind, data) => sink?.emit(kind, callId, data),
     }));
@@ -101,14 +106,16 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
       splitSentences: (deltas) => splitSentences(deltas, { maxChars: config.tts_max_sentence_chars }),
       config, now: Date.now, startedAtMs: options.startedAtMs, redactTranscripts: config.redact_transcripts,
       saveCallerAudio: config.record_caller ? (utterance, seq) => saveUtteranceWav(config.cache_dir, callId, utterance, seq, log) : undefined,
+      greetingStarted: () => startup.resolve(),
     });
   } finally {
+    startup.resolve();
     tts.close();
   }
 }
 
 /** Everything that can fail before a word is said: prompt, LLM settings, voice files, STT loader. */
-function prepareEngines(options: ComposeOptions, callId: string, business: ReturnType<typeof businessHooks>) {
+function prepareEngines(options: ComposeOptions, callId: string, behindGreeting: Promise<void>, business: ReturnType<typeof businessHooks>) {
   const { session, config, log } = options;
   const env = session.env;
   const settings = llmSettingsFrom(config, options.configFile);
@@ -121,17 +128,19 @@ function prepareEngines(options: ComposeOptions, callId: string, business: Retur
     ...(business.tools === undefined ? {} : { tools: business.tools }),
   });
   // Hidden behind the greeting: a cold model load would otherwise land on the first reply.
-  void warmUpModel(settings, { signal: session.hangup }).then((result) => {
+  void behindGreeting.then(() => warmUpModel(settings, { signal: session.hangup })).then((result) => {
     if (result.ok) log.info('LLM', 'model warm', { ms: Math.round(result.elapsedMs) });
     else log.warn('LLM', 'model warm-up failed', { code: result.code, error: result.message, ms: Math.round(result.elapsedMs) });
   });
 
-  const tts = loadVoice(config, log);
+  const tts = loadVoice(config, log, behindGreeting);
   const voice = rendererVoice({ engine: tts, cacheDir: config.cache_dir, callId, format: config.tts_format });
   const audio = session.audio;
-  const loadStarted = performance.now();
-  const modelLoad = VoskModel.load(config.vosk_model_dir).then((model) => {
-    log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - loadStarted), sampleRateHz: model.sampleRateHz });
+  // vosk_load_before_answer: behind the ring instead, so a model libvosk cannot load is refused before ANSWER.
+  const modelLoad = (config.vosk_load_before_answer ? Promise.resolve() : behindGreeting).then(async () => {
+    const started = performance.now();
+    const model = await VoskModel.load(config.vosk_model_dir);
+    log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - started), sampleRateHz: model.sampleRateHz });
     return model;
   });
   modelLoad.catch(() => undefined);
@@ -149,32 +158,33 @@ function prepareEngines(options: ComposeOptions, callId: string, business: Retur
         log.info('STT', 'speech detector ready', { detector: taker.detectorName, sampleRateHz, ms: Math.round(performance.now() - started) });
         return taker;
       },
-      stt, log, now: Date.now, recordAudio: config.record_caller, bargeInIgnoreFirstMs: config.barge_in_ignore_first_ms, signal: session.hangup,
+      stt, log, now: Date.now, recordAudio: config.record_caller, startAfter: behindGreeting, bargeInIgnoreFirstMs: config.barge_in_ignore_first_ms, signal: session.hangup,
     });
   };
   return { conversation, tts, voice, openEar, modelLoad, listenSound: () => ensureListenSound(config.cache_dir) };
 }
 
-function loadVoice(config: Config, log: Logger): PendingEngine {
+function loadVoice(config: Config, log: Logger, startAfter: Promise<void>): PendingEngine {
   if (config.voice_engine === 'test-espeak') {
     log.warn('TTS', 'voice_engine = test-espeak: the caller hears espeak-ng, a TEST ENGINE, not the Piper voice');
     const espeak = new EspeakTestVoice();
-    return new PendingEngine(Promise.resolve<TtsEngine>(espeak), { name: espeak.name, cacheKey: espeak.cacheKey, sampleRateHz: espeak.sampleRateHz });
+    return new PendingEngine(() => Promise.resolve<TtsEngine>(espeak), { name: espeak.name, cacheKey: espeak.cacheKey, sampleRateHz: espeak.sampleRateHz });
   }
   if (config.voice_engine === 'test-tone') {
     log.warn('TTS', 'voice_engine = test-tone: the caller hears beeps from a TEST ENGINE, not a voice');
     const tone = new ToneTestVoice();
-    return new PendingEngine(Promise.resolve<TtsEngine>(tone), { name: tone.name, cacheKey: tone.cacheKey, sampleRateHz: tone.sampleRateHz });
+    return new PendingEngine(() => Promise.resolve<TtsEngine>(tone), { name: tone.name, cacheKey: tone.cacheKey, sampleRateHz: tone.sampleRateHz });
   }
-  const started = performance.now();
-  const engine = PiperTtsEngine.load(piperOptionsFromConfig(config)).then((loaded) => {
+  const load = async (): Promise<TtsEngine> => {
+    const started = performance.now();
+    const loaded = await PiperTtsEngine.load(piperOptionsFromConfig(config));
     log.info('TTS', 'voice loaded', { voice: config.piper_voice, ms: Math.round(performance.now() - started), prepareMs: Math.round(loaded.timings.prepareMs) });
-    return loaded as TtsEngine;
-  });
-  return new PendingEngine(engine, {
+    return loaded;
+  };
+  return new PendingEngine(load, {
     name: `piper:${config.piper_voice}`,
     cacheKey: voiceFileIdentity(config.piper_voice, `${config.tts_speed}/${config.tts_speaker_id}`),
-  });
+  }, startAfter);
 }
 
 /** No fd 3 (plain AGI): the ear hears nothing and the transcriber's load reports why. */

@@ -32,6 +32,8 @@ export interface SessionDeps {
   now: () => number;
   /** When the process started, epoch ms: start-up cost is logged against it. */
   startedAtMs: number;
+  /** Called once the greeting's STREAM FILE is written (or there is none): start-up work waits for it. */
+  greetingStarted?: () => void;
   /** Keep caller and bot text out of console lines (redact_transcripts). */
   redactTranscripts: boolean;
   /** Writes a caller utterance to a WAV in the call folder; returns its path (recording on). */
@@ -86,6 +88,7 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
   const speaker = new Speaker(channel, listening, {
     bargeIn: config.barge_in, skipKey: config.dtmf_skip_key, operatorKey: config.dtmf_operator_key,
   }, log);
+  if (greeting === undefined) deps.greetingStarted?.();
   if (greeting !== undefined && await greet(deps, speaker, greeting, answeredMs) === 'operator') return operatorTransfer(deps);
   checkHangup();
   try {
@@ -188,7 +191,10 @@ async function greet(deps: SessionDeps, speaker: Speaker, greeting: RenderedSpee
   // The start-up cost of a call, as bench/call-start.ts reads it: time since exec and CPU so far.
   deps.log.info('CALL', 'greeting', { sinceExecMs: Math.round(performance.now()), cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
   try {
-    await speech.play(greeting, config.greeting, config.dtmf_operator_key);
+    const playing = speech.play(greeting, config.greeting, config.dtmf_operator_key);
+    // Its STREAM FILE is written: the rest of the call's start-up (models, detector, call log) runs now.
+    deps.greetingStarted?.();
+    await playing;
   } catch {
     // The channel failed during the greeting: the caller of greet() finds the hangup.
   } finally {

@@ -4,10 +4,32 @@
 // statically; everything else loads after the handler is in place.
 import { hangupSignal } from '../runtime/hangup-signal.ts';
 
-// Under Asterisk (AST_AGI_DIR set) SIGTERM/SIGINT also end the call like a hangup.
-hangupSignal.install({ latchTermination: process.env['AST_AGI_DIR'] !== undefined });
+// Under Asterisk (AST_AGI_DIR set, as Asterisk sets for every AGI) SIGTERM/SIGINT also end the
+// call like a hangup, and every argument is the profile, never a subcommand.
+const underAsterisk = process.env['AST_AGI_DIR'] !== undefined;
+hangupSignal.install({ latchTermination: underAsterisk });
 
-import('./program.ts').then(({ runCli }) => runCli(process.argv.slice(2), process.env)).then(
+const args = process.argv.slice(2);
+
+/**
+ * The call path and `--version` load only what they need: the command-line parser (commander and
+ * every subcommand) costs a call tens of ms before its greeting (bench/call-start.ts).
+ */
+async function run(): Promise<number> {
+  if (underAsterisk) {
+    const { runCallEntry } = await import('../call/entry.ts');
+    return runCallEntry({ profile: args[0], configPath: undefined, env: process.env });
+  }
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    const { VERSION } = await import('./version.ts');
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const { runCli } = await import('./program.ts');
+  return runCli(args, process.env);
+}
+
+run().then(
   (exitCode) => { process.exitCode = exitCode; },
   (error: unknown) => {
     process.stderr.write(`voicebot: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);

@@ -95,6 +95,15 @@ export class CallStore {
     return this.#queue.stats;
   }
 
+  /**
+   * Keep writes in memory (the file is not even opened) until `until` settles: a call's start
+   * opens SQLite behind its greeting. Process exit and `close()` still write everything.
+   */
+  holdWritesUntil(until: Promise<unknown>): void {
+    this.#queue.hold();
+    void until.finally(() => this.#queue.release()).catch(() => undefined);
+  }
+
   /** Start a call row; returns the call id every later write uses (time-sortable, unique across hosts). */
   openCall(info: CallInfo): string {
     const callId = newCallId(info.startedAtMs);

@@ -49,6 +49,7 @@ export class WriteQueue {
   readonly #options: Required<Omit<WriteQueueOptions, 'onPermanentFailure' | 'describeFix'>> & Pick<WriteQueueOptions, 'onPermanentFailure' | 'describeFix'>;
   readonly #queue: { write: PendingWrite; firstFailureMs: number | undefined; attempts: number }[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #held = false;
   #stats = { written: 0, retries: 0, lost: 0 };
   #idleWaiters: (() => void)[] = [];
 
@@ -60,10 +61,21 @@ export class WriteQueue {
     return { ...this.#stats, pending: this.#queue.length };
   }
 
-  /** Queue a write and, when nothing is waiting ahead of it, attempt it now. */
+  /** Queue a write and, when nothing is waiting ahead of it (and the queue is not held), attempt it now. */
   push(write: PendingWrite): void {
     this.#queue.push({ write, firstFailureMs: undefined, attempts: 0 });
-    if (this.#queue.length === 1 && this.#timer === undefined) this.#drain();
+    if (this.#queue.length === 1 && this.#timer === undefined && !this.#held) this.#drain();
+  }
+
+  /** Keep writes in memory until `release()` (drainSync still writes them: exit and close never lose them). */
+  hold(): void {
+    this.#held = true;
+  }
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (this.#queue.length > 0 && this.#timer === undefined) this.#drain();
   }
 
   /** Resolves when every queued write is written or lost, or after `timeoutMs`; true when empty. */
@@ -87,6 +99,7 @@ export class WriteQueue {
    * write, in order; whatever still fails is logged as lost with its data.
    */
   drainSync(reason: string): void {
+    this.#held = false;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     while (this.#queue.length > 0) {

@@ -129,7 +129,7 @@ test('VOICEBOT_CONFIG that is /dev/zero or a FIFO: refused at once (no endless r
   }
 });
 
-test('a damaged Vosk model (garbage final.mdl, half a graph) is refused before ANSWER, not apologised for after it', async (t) => {
+test('vosk_load_before_answer = yes: a damaged Vosk model (garbage final.mdl, half a graph) is refused before ANSWER, not apologised for after it', async (t) => {
   const measured: string[] = [];
   for (const damage of ['garbage final.mdl', 'half a graph']) {
     const probe = await startFaultCall({ callerAudio: silentCaller, ollamaHost: 'http://127.0.0.1:9', timeScale: 1, killAfterMs: 20_000, args: ['nosuch'] });
@@ -140,7 +140,9 @@ test('a damaged Vosk model (garbage final.mdl, half a graph) is refused before A
       const graph = readFileSync(join(model, 'graph', 'HCLG.fst'));
       writeFileSync(join(model, 'graph', 'HCLG.fst'), graph.subarray(0, graph.length >> 1));
     }
-    const result = await refusedCall({ configPath: join(probe.dir, 'voicebot.conf') });
+    const conf = join(probe.dir, 'voicebot.conf');
+    writeFileSync(conf, readFileSync(conf, 'utf8').replace('[general]\n', '[general]\nvosk_load_before_answer = yes\n'));
+    const result = await refusedCall({ configPath: conf });
     const context = `${damage}\n${describeRun(result)}`.slice(0, 5000);
     assertRefused(result, /STT_MODEL_CORRUPT|libvosk could not load/, context);
     const db = rawDb(join(probe.dir, 'calls.db'), { readonly: true });

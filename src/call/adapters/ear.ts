@@ -11,6 +11,8 @@ import { fillFd3Gaps } from './fd3-gaps.ts';
 export interface StreamEarOptions {
   /** Builds the call's turn taker once the first frame tells the channel rate. */
   turnTaker: (sampleRateHz: number) => TurnDetection;
+  /** Start detecting (and load the detector) only once this settles: a call's greeting goes first. */
+  startAfter?: Promise<unknown> | undefined;
   /** The transcriber, loading; frames heard meanwhile are queued and transcribed once it is ready. */
   stt: Promise<SttEngine>;
   log: Logger;
@@ -102,6 +104,8 @@ export class StreamEar implements Ear {
 
   async #listen(frames: AsyncIterable<AudioFrame>): Promise<void> {
     try {
+      // Frames wait in the fd 3 reader (with their capture times) until then.
+      await this.#options.startAfter;
       for await (const frame of fillFd3Gaps(frames, () => this.#taker?.inSpeech === true)) {
         this.#taker ??= this.#options.turnTaker(frame.sampleRateHz);
         const reference = this.#reference.next(frame.samples.length, frame.sampleRateHz, frame.capturedAtMs);

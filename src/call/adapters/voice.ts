@@ -5,29 +5,42 @@ import { SpeechRenderer, type SoundFormat } from '../../tts/render.ts';
 import type { RenderedSpeech, Voice } from '../ports.ts';
 
 /**
- * A TTS engine that is still loading. The phrase cache key is known before the model is: a cached
- * greeting plays at once while the voice loads; only real synthesis waits for the engine.
+ * A TTS engine that is still loading, or not yet: the phrase cache key is known before the model
+ * is, so a cached greeting plays at once. Loading starts when `startAfter` settles (behind the
+ * greeting) or at the first real synthesis, whichever comes first.
  */
 export class PendingEngine implements TtsEngine {
   readonly name: string;
   readonly cacheKey: string;
   readonly sampleRateHz: number;
-  readonly #engine: Promise<TtsEngine>;
+  readonly #load: () => Promise<TtsEngine>;
+  #engine: Promise<TtsEngine> | undefined;
+  #closed = false;
 
-  constructor(engine: Promise<TtsEngine>, identity: { name: string; cacheKey: string; sampleRateHz?: number }) {
-    this.#engine = engine;
-    this.#engine.catch(() => undefined);
+  constructor(load: () => Promise<TtsEngine>, identity: { name: string; cacheKey: string; sampleRateHz?: number }, startAfter?: Promise<unknown>) {
+    this.#load = load;
     this.name = identity.name;
     this.cacheKey = identity.cacheKey;
     this.sampleRateHz = identity.sampleRateHz ?? 0;
+    if (startAfter === undefined) this.#start();
+    else void startAfter.finally(() => { if (!this.#closed) this.#start(); }).catch(() => undefined);
   }
 
   async synthesize(text: string, options?: SynthesizeOptions): Promise<Pcm> {
-    return (await this.#engine).synthesize(text, options);
+    return (await this.#start()).synthesize(text, options);
   }
 
   close(): void {
-    this.#engine.then((engine) => engine.close(), () => undefined);
+    this.#closed = true;
+    this.#engine?.then((engine) => engine.close(), () => undefined);
+  }
+
+  #start(): Promise<TtsEngine> {
+    if (this.#engine === undefined) {
+      this.#engine = this.#load();
+      this.#engine.catch(() => undefined);
+    }
+    return this.#engine;
   }
 }
 

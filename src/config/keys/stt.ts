@@ -15,8 +15,8 @@ export const sttKeys = {
     doc: "Remove the bot's own voice coming back on the line (echo) from the caller audio before speech detection, using what the bot plays as the reference (vad = silero).",
   },
   vosk_load_before_answer: {
-    type: 'bool', scope: 'profile', default: true,
-    doc: 'Load the speech model while the phone still rings, so a model libvosk cannot load is refused before ANSWER (VOICEBOT_STATUS=ERROR); no: load it during the greeting (a damaged model then gives an apology after ANSWER).',
+    type: 'bool', scope: 'profile', default: false,
+    doc: 'yes: load the speech model while the phone still rings, so a model libvosk cannot load is refused before ANSWER (VOICEBOT_STATUS=ERROR), at the cost of a longer ring (a small model loads in about a second). no: the greeting plays at once and the model loads behind it; a damaged model then gets the caller the apology (VOICEBOT_STATUS=STT_FAILED). Either way the model folder layout is checked before ANSWER.',
   },
   speech_threshold_dbfs: {
     type: 'number', scope: 'profile', default: -45, min: -80, max: 0,
