@@ -9,6 +9,7 @@ import { errorCode, errorMessage } from '../errors.ts';
 import { Logger } from '../log.ts';
 import { hangupSignal } from '../runtime/hangup-signal.ts';
 import { armCallLimit } from './call-limit.ts';
+import { acquireCallSlot } from './call-slots.ts';
 import { hangupOutcome } from './hangup-outcome.ts';
 import { recordUnanswered, reportUnanswered, type UnansweredCall } from './unanswered.ts';
 import { preflight } from './preflight.ts';
@@ -105,6 +106,7 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
       await recordUnanswered(unanswered, { endReason: outcome.endReason, status: outcome.status }, []);
       return 0;
     }
+    if (setup.config !== undefined && !await admitted(setup.config, unanswered)) return 0;
     const problems = setupProblems(setup, session);
     if (problems.length > 0 || setup.config === undefined) {
       await refuse(unanswered, problems);
@@ -134,6 +136,30 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
 }
 
 const REFUSED = { status: 'ERROR', action: 'handoff' };
+const BUSY = { status: 'BUSY', action: 'handoff' };
+
+/**
+ * max_concurrent_calls: take a host-wide slot, or leave the call unanswered with
+ * VOICEBOT_STATUS=BUSY (before any check or model load, so it costs the box almost nothing).
+ * The slot is held until the process exits.
+ */
+async function admitted(config: Config, call: UnansweredCall): Promise<boolean> {
+  if (config.max_concurrent_calls <= 0) return true;
+  const result = await acquireCallSlot({ scope: config.db_path, limit: config.max_concurrent_calls });
+  if (result.kind === 'acquired') {
+    call.log.debug('CALL', 'call slot taken', { slot: result.slot.index, limit: config.max_concurrent_calls });
+    return true;
+  }
+  if (result.kind === 'unavailable') {
+    call.log.warn('CALL', 'max_concurrent_calls cannot be enforced here; answering', { error: result.reason });
+    return true;
+  }
+  const problem = `all ${config.max_concurrent_calls} call slots are in use (max_concurrent_calls)`;
+  call.log.warn('CALL', 'not answering: busy', { error: problem });
+  await reportUnanswered(call, BUSY, []);
+  await recordUnanswered(call, { endReason: 'busy', status: 'BUSY' }, []);
+  return false;
+}
 
 /** Leave the call unanswered; the admin sees why on the console, in the log and in the call log. */
 async function refuse(call: UnansweredCall, problems: readonly string[]): Promise<void> {

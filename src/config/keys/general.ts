@@ -22,6 +22,10 @@ export const generalKeys = {
     type: 'path', scope: 'general', default: '/var/cache/voicebot',
     doc: 'Prepared voices, phrase cache and per-call audio files.',
   },
+  max_concurrent_calls: {
+    type: 'int', scope: 'general', default: 0, min: 0, max: 10000,
+    doc: 'Calls this host serves at once, across all voicebot processes (0: no limit). A call over the limit is not answered: VOICEBOT_STATUS=BUSY within a few ms of its start, for the dialplan to send to a queue, voicemail or a person (the sample extensions.conf does). A crashed call frees its slot at once. `voicebot bench` recommends a value.',
+  },
   agi_reply_timeout_ms: {
     type: 'int', scope: 'general', default: 5000, min: 200, max: 60000,
     doc: 'How long Asterisk may take to answer an AGI command (added to the sound length for STREAM FILE and to the wait for WAIT FOR DIGIT); past it the call ends with end_reason agi_timeout.',
