@@ -94,6 +94,8 @@ export function readProbe(file: string): ProbeLine[] {
 export async function runCalls(options: {
   count: number; caller: CallerScript; engines: Engines; ollamaHost: string; ollamaModel?: string;
   staggerMs: number; extra?: Record<string, string | number>;
+  /** Run this executable (e.g. dist/voicebot) instead of the source through Node. */
+  binary?: string | undefined;
 }): Promise<CallMeasure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'voicebot-bench-calls-'));
   const settings: Record<string, string | number> = {
@@ -116,7 +118,7 @@ export async function runCalls(options: {
     const marker = `${dir}#${index}`;
     const logFile = join(dir, `voicebot-${index}.log`);
     const call = await FakeAsteriskCall.start({
-      command: [nodeBin, mainTs],
+      command: options.binary === undefined ? [nodeBin, mainTs] : [options.binary],
       env: {
         PATH: process.env['PATH'], HOME: process.env['HOME'], VOICEBOT_CONFIG: configPath, VOICEBOT_LOG_FILE: logFile,
         VOICEBOT_LOG_STDERR: 'no', NODE_OPTIONS: `--import=${PROBE}`, VOICEBOT_BENCH_PROBE_OUT: probeOut, VOICEBOT_BENCH_MARKER: marker,

@@ -8,6 +8,8 @@
  *   npx node bench/calls.ts                      # N = 1,2,4,8,16 (~4 min on 2 cores)
  *   npx node bench/calls.ts --levels 1,8,16,24,32
  *   npx node bench/calls.ts --quick              # N = 1,4 (one minute)
+ *   npx node bench/calls.ts --levels 32 --max-calls 12 --no-memory   # 32 offered in 3 s, 12 admitted, the rest BUSY
+ *   npx node bench/calls.ts --levels 32 --binary dist/voicebot    # the built executable, as Asterisk starts it
  *   VOICEBOT_TEST_VOSK_MODEL=... VOICEBOT_TEST_PIPER_VOICE=... VOICEBOT_TEST_OLLAMA="<host> <model>" npx node bench/calls.ts
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -31,6 +33,10 @@ const firstTokenMs = Number(flag('--first-token-ms') ?? 150);
 const staggerMs = Number(flag('--stagger-ms') ?? 3000);
 /** `--vad energy` compares with runs before Silero became the default (it costs a call ~1.5x the CPU). */
 const vad = flag('--vad');
+/** `--max-calls K` sets max_concurrent_calls: calls over it get BUSY and are counted, not measured. */
+const maxCalls = flag('--max-calls');
+/** `--binary dist/voicebot`: the built executable, as Asterisk runs it (default: the source through Node). */
+const binary = flag('--binary');
 const REPLY = 'We are open from nine to five on Saturday. Is there anything else I can help you with?';
 const QUESTIONS = ['What are your opening hours on Saturday?', 'And where is your office?', 'Thank you, that is all.'];
 
@@ -39,7 +45,7 @@ const caller = callerScript(QUESTIONS, { leadMs: 2500, gapMs: 8000 });
 const ollama = await startFakeOllama({ script: () => ({ content: REPLY, firstTokenDelayMs: firstTokenMs }), tokenDelayMs: tokenMs });
 
 console.log(`# bench/calls: ${levels.join(', ')} simultaneous calls, ${(caller.lengthMs / 1000).toFixed(1)} s each in real time`);
-console.log(`caller: ${caller.speech}, ${QUESTIONS.length} questions; fake Ollama: first token ${firstTokenMs} ms, ${(1000 / tokenMs).toFixed(0)} tokens/s; starts spread over ${staggerMs} ms; vad = ${vad ?? 'the default (silero)'}\n`);
+console.log(`caller: ${caller.speech}, ${QUESTIONS.length} questions; fake Ollama: first token ${firstTokenMs} ms, ${(1000 / tokenMs).toFixed(0)} tokens/s; starts spread over ${staggerMs} ms; vad = ${vad ?? 'the default (silero)'}; max_concurrent_calls = ${maxCalls ?? 'none'}; program: ${binary ?? 'source (node src/cli/main.ts)'}\n`);
 
 interface Level { n: number; measures: CallMeasure[]; benchLoopP99Ms: number; wallMs: number }
 
@@ -49,7 +55,7 @@ async function runLevels(engines: Engines, host: string, model: string | undefin
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const started = performance.now();
-    const measures = await runCalls({ count: n, caller, engines, ollamaHost: host, ollamaModel: model, staggerMs, ...(vad === undefined ? {} : { extra: { vad } }) });
+    const measures = await runCalls({ count: n, caller, engines, ollamaHost: host, ollamaModel: model, staggerMs, binary, extra: { ...(vad === undefined ? {} : { vad }), ...(maxCalls === undefined ? {} : { max_concurrent_calls: Number(maxCalls) }) } });
     loop.disable();
     const level = { n, measures, benchLoopP99Ms: loop.percentile(99) / 1e6, wallMs: performance.now() - started };
     out.push(level);
@@ -59,7 +65,9 @@ async function runLevels(engines: Engines, host: string, model: string | undefin
 }
 
 function summarize(title: string, results: Level[]): void {
-  const rows = results.map(({ n, measures, benchLoopP99Ms }) => {
+  const rows = results.map(({ n, measures: offered, benchLoopP99Ms }) => {
+    const measures = offered.filter((m) => !m.result.commands.some((c) => c.cmd === 'SET VARIABLE VOICEBOT_STATUS "BUSY"'));
+    const busy = offered.length - measures.length;
     const latencies = measures.flatMap((m) => m.latencyMs.filter((v): v is number => v !== undefined));
     const unanswered = measures.reduce((sum, m) => sum + m.latencyMs.filter((v) => v === undefined).length, 0);
     const lag = measures.flatMap((m) => m.samples?.fd3LagMs ?? []);
@@ -74,15 +82,15 @@ function summarize(title: string, results: Level[]): void {
       overruns: measures.reduce((s, m) => s + m.overrunsAfterAnswer, 0), maxOverrun: Math.max(0, ...measures.map((m) => m.maxOverrunMs)),
       dropped: measures.reduce((s, m) => s + m.readerDroppedFrames, 0) + measures.reduce((s, m) => s + m.result.fd3BytesDropped / 320, 0),
       unanswered, turns: latencies.length + unanswered, hwmMb: median(hwm) / 1024, anonMb: median(anon) / 1024, cpuPct: median(cpuPct),
-      exits, benchLoopP99Ms,
+      exits, benchLoopP99Ms, busy,
     };
   });
   const base = rows[0];
   console.log(`## ${title}\n`);
   console.log(markdownTable(
-    ['N', 'turn latency p50 / p95 (ms)', 'vs N=1 p95', 'first_audio_ms in DB p50 / p95', 'fd 3 backlog p50 / p95 / max (ms)', 'overruns after answer (max ms)', 'dropped frames', 'unanswered turns', 'peak RSS / anon per call (MB)', 'CPU per call', 'bad exits', 'bench loop p99 (ms)'],
+    ['N', 'BUSY (not answered)', 'turn latency p50 / p95 (ms)', 'vs N=1 p95', 'first_audio_ms in DB p50 / p95', 'fd 3 backlog p50 / p95 / max (ms)', 'overruns after answer (max ms)', 'dropped frames', 'unanswered turns', 'peak RSS / anon per call (MB)', 'CPU per call', 'bad exits', 'bench loop p99 (ms)'],
     rows.map((r) => [
-      r.n, `${fixed(r.latencyP50, 0)} / ${fixed(r.latencyP95, 0)}`, base === undefined ? '' : `${fixed(r.latencyP95 / base.latencyP95, 2)}x`,
+      r.n, r.busy, `${fixed(r.latencyP50, 0)} / ${fixed(r.latencyP95, 0)}`, base === undefined ? '' : `${fixed(r.latencyP95 / base.latencyP95, 2)}x`,
       `${fixed(r.dbP50, 0)} / ${fixed(r.dbP95, 0)}`, `${fixed(r.lagP50, 0)} / ${fixed(r.lagP95, 0)} / ${fixed(r.lagMax, 0)}`,
       `${r.overruns} (${r.maxOverrun})`, fixed(r.dropped, 0), `${r.unanswered}/${r.turns}`, `${fixed(r.hwmMb, 0)} / ${fixed(r.anonMb, 0)}`,
       `${fixed(r.cpuPct, 1)}%`, r.exits, fixed(r.benchLoopP99Ms, 0),
@@ -115,5 +123,5 @@ if ((realVosk ?? '') === '' && (realVoice ?? '') === '' && (realHost ?? '') === 
 }
 
 const piperDummy = sharedTestdata();
-await memoryBreakdown({ caller, ollamaHost: ollama.host, tiny, piperDummyVoice: piperDummy === undefined ? undefined : join(piperDummy, 'piper-dummy', 'test_voice.onnx'), realVosk, realVoice });
+if (!process.argv.includes('--no-memory')) await memoryBreakdown({ caller, ollamaHost: ollama.host, tiny, piperDummyVoice: piperDummy === undefined ? undefined : join(piperDummy, 'piper-dummy', 'test_voice.onnx'), realVosk, realVoice });
 await ollama.close();

@@ -31,7 +31,7 @@ const answeredCount = (logFile: string) => (existsSync(logFile) ? readFileSync(l
 const commands = (result: FaultCallResult) => result.commands.map((c) => c.cmd);
 const variable = (result: FaultCallResult, name: string) => commands(result).find((c) => c.startsWith(`SET VARIABLE ${name} `))?.replace(/^SET VARIABLE \S+ /, '');
 
-test('max_concurrent_calls = 2: a third simultaneous call gets BUSY unanswered while the two go on undisturbed', async () => {
+test('max_concurrent_calls = 2: a third simultaneous call gets BUSY unanswered while the two go on undisturbed', async (t) => {
   const config = sharedConfig(2);
   const question = callerTimeline([3000, { speakMs: 900 }, 5000]);
   const running = [];
@@ -58,7 +58,7 @@ test('max_concurrent_calls = 2: a third simultaneous call gets BUSY unanswered w
   db.close();
   assert.deepEqual(rows.map((r) => r.end_reason).sort(), ['busy', 'caller_hangup', 'caller_hangup'], JSON.stringify(rows));
   assert.equal(rows.find((r) => r.end_reason === 'busy')?.answered_at, null);
-  test.diagnostic?.(`BUSY set ${Math.round(statusAt - spawnedAt)} ms after exec (from source, not the binary)`);
+  t.diagnostic(`BUSY set ${Math.round(statusAt - spawnedAt)} ms after exec (from source, not the binary)`);
 });
 
 test('a SIGKILLed call frees its slot at once', async () => {
