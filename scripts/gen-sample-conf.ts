@@ -15,6 +15,7 @@ import { allKeys } from '../src/config/keys/index.ts';
 import { llmKeys } from '../src/config/keys/llm.ts';
 import { storeKeys } from '../src/config/keys/store.ts';
 import { sttKeys } from '../src/config/keys/stt.ts';
+import { standinKeys } from '../src/config/keys/standin.ts';
 import { toolKeys } from '../src/config/keys/tools.ts';
 import { ttsKeys } from '../src/config/keys/tts.ts';
 import { describeType, type KeySpec, type KeyTable } from '../src/config/schema.ts';
@@ -29,6 +30,7 @@ const GROUPS: { title: string; table: KeyTable }[] = [
   { title: 'Call log (SQLite)', table: storeKeys },
   { title: 'Conversation: phrases, DTMF, limits', table: callKeys },
   { title: 'Business logic: HTTP tools, transfer patterns, say/do check, webhook', table: toolKeys },
+  { title: 'TEST STAND-INS: CPU and memory of real models on a box without them (benchmarks only)', table: standinKeys },
 ];
 
 /** The unit a key's name carries, spelled out for the comment. */

@@ -18,6 +18,8 @@ import { createDetector, TurnTaker } from '../vad/turn-taker.ts';
 import type { HttpToolSpec } from '../tools/types.ts';
 import { businessHooks } from './adapters/business.ts';
 import { storeCallLog } from './adapters/call-log.ts';
+import { touchMemory } from '../standin/cpu-burner.ts';
+import { withSttCost, withTtsCost } from '../standin/engines.ts';
 import { webhookFromConfig, withWebhook } from './adapters/webhook.ts';
 import type { WebhookSink } from '../webhook/sink.ts';
 import { agiCallChannel } from './adapters/channel.ts';
@@ -25,7 +27,7 @@ import { StreamEar } from './adapters/ear.ts';
 import { PendingEngine, rendererVoice, voiceFileIdentity } from './adapters/voice.ts';
 import { saveUtteranceWav } from './caller-audio.ts';
 import { ensureListenSound } from './listen-sound.ts';
-import type { CallOutcome } from './ports.ts';
+import type { CallLog, CallOutcome } from './ports.ts';
 import { runSession } from './session.ts';
 
 export interface ComposeOptions {
@@ -49,13 +51,16 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
   const env = session.env;
   // The greeting goes first: opening the call log, loading the speech models, the detector and the
   // model warm-up all wait until its STREAM FILE is written (bench/call-start.ts).
-  const startup = Promise.withResolvers<void>();
+  // true: the greeting's STREAM FILE is out; false: the call ended first (nothing more to load).
+  const startup = Promise.withResolvers<boolean>();
   const store = callStoreFromConfig(config, log);
   store.holdWritesUntil(startup.promise);
   const callId = store.openCall({
     uniqueid: env.uniqueId, channel: env.channel, callerNumber: env.callerId, callerName: env.callerIdName,
     dnid: env.dnid, context: env.context, extension: env.extension, profile: options.profile,
-    model: config.ollama_model, voice: config.voice_engine === 'piper' ? config.piper_voice : `${config.voice_engine} (TEST ENGINE)`,
+    model: config.ollama_model,
+    voice: (config.voice_engine === 'piper' ? config.piper_voice : `${config.voice_engine} (TEST ENGINE)`)
+      + (config.test_stt_rtf > 0 || config.test_tts_rtf > 0 ? ` + TEST STAND-IN cost (stt ${config.test_stt_rtf}, tts ${config.test_tts_rtf})` : ''),
     startedAtMs: options.startedAtMs,
   });
   store.closeCrashedCalls();
@@ -65,7 +70,7 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
 
   // Nothing was said to the caller yet: close the row and let the entry refuse the call.
   const refuse = async (error: unknown): Promise<never> => {
-    startup.resolve();
+    startup.resolve(false);
     webhook?.close();
     store.addEvent(callId, 'error', errorMessage(error));
     store.closeCall(callId, { endReason: 'setup_error', status: 'ERROR' });
@@ -98,24 +103,26 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
     }
   }
 
+  // The held call-log writes go out before the row is closed, even when the call ended before its greeting.
+  const sessionLog: CallLog = { ...callLog, close: (outcome) => { startup.resolve(false); return callLog.close(outcome); } };
   try {
     return await runSession({
       channel: agiCallChannel(session.agi, session.hangup, listenSound),
-      openEar, voice, callLog, log,
+      openEar, voice, callLog: sessionLog, log,
       brain: new OllamaBrain(conversation, `ollama:${config.ollama_model}`),
       splitSentences: (deltas) => splitSentences(deltas, { maxChars: config.tts_max_sentence_chars }),
       config, now: Date.now, startedAtMs: options.startedAtMs, redactTranscripts: config.redact_transcripts,
       saveCallerAudio: config.record_caller ? (utterance, seq) => saveUtteranceWav(config.cache_dir, callId, utterance, seq, log) : undefined,
-      greetingStarted: () => startup.resolve(),
+      greetingStarted: () => startup.resolve(true),
     });
   } finally {
-    startup.resolve();
+    startup.resolve(false);
     tts.close();
   }
 }
 
 /** Everything that can fail before a word is said: prompt, LLM settings, voice files, STT loader. */
-function prepareEngines(options: ComposeOptions, callId: string, behindGreeting: Promise<void>, business: ReturnType<typeof businessHooks>) {
+function prepareEngines(options: ComposeOptions, callId: string, behindGreeting: Promise<boolean>, business: ReturnType<typeof businessHooks>) {
   const { session, config, log } = options;
   const env = session.env;
   const settings = llmSettingsFrom(config, options.configFile);
@@ -128,25 +135,34 @@ function prepareEngines(options: ComposeOptions, callId: string, behindGreeting:
     ...(business.tools === undefined ? {} : { tools: business.tools }),
   });
   // Hidden behind the greeting: a cold model load would otherwise land on the first reply.
-  void behindGreeting.then(() => warmUpModel(settings, { signal: session.hangup })).then((result) => {
+  void behindGreeting.then((greeted) => (greeted ? warmUpModel(settings, { signal: session.hangup }) : undefined)).then((result) => {
+    if (result === undefined) return;
     if (result.ok) log.info('LLM', 'model warm', { ms: Math.round(result.elapsedMs) });
     else log.warn('LLM', 'model warm-up failed', { code: result.code, error: result.message, ms: Math.round(result.elapsedMs) });
   });
 
   const tts = loadVoice(config, log, behindGreeting);
-  const voice = rendererVoice({ engine: tts, cacheDir: config.cache_dir, callId, format: config.tts_format });
+  if (config.test_stt_rtf > 0 || config.test_tts_rtf > 0) {
+    log.warn('CALL', 'TEST STAND-IN: the engines burn extra CPU as real models would; never on a live line', { sttRtf: config.test_stt_rtf, ttsRtf: config.test_tts_rtf });
+  }
+  const voice = rendererVoice({ engine: withTtsCost(tts, config.test_tts_rtf), cacheDir: config.cache_dir, callId, format: config.tts_format });
   const audio = session.audio;
   // vosk_load_before_answer: behind the ring instead, so a model libvosk cannot load is refused before ANSWER.
-  const modelLoad = (config.vosk_load_before_answer ? Promise.resolve() : behindGreeting).then(async () => {
+  const modelLoad = (config.vosk_load_before_answer ? Promise.resolve(true) : behindGreeting).then(async (greeted) => {
+    if (!greeted) throw new VoicebotError('CALL_ENDED', 'the call ended before its greeting: the speech model was not loaded');
     const started = performance.now();
     const model = await VoskModel.load(config.vosk_model_dir);
+    if (config.test_model_rss_mb > 0) {
+      touchMemory(config.test_model_rss_mb);
+      log.warn('STT', 'TEST STAND-IN: holding memory as a real model would', { mb: config.test_model_rss_mb });
+    }
     log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - started), sampleRateHz: model.sampleRateHz });
     return model;
   });
   modelLoad.catch(() => undefined);
   const loadStt = async () => {
     if (audio === undefined) throw session.audioError ?? new Error('no caller audio on fd 3');
-    return new VoskSttEngine(await modelLoad);
+    return withSttCost(new VoskSttEngine(await modelLoad), config.test_stt_rtf);
   };
   const openEar = () => {
     const stt = loadStt();
@@ -164,7 +180,7 @@ function prepareEngines(options: ComposeOptions, callId: string, behindGreeting:
   return { conversation, tts, voice, openEar, modelLoad, listenSound: () => ensureListenSound(config.cache_dir) };
 }
 
-function loadVoice(config: Config, log: Logger, startAfter: Promise<void>): PendingEngine {
+function loadVoice(config: Config, log: Logger, startAfter: Promise<boolean>): PendingEngine {
   if (config.voice_engine === 'test-espeak') {
     log.warn('TTS', 'voice_engine = test-espeak: the caller hears espeak-ng, a TEST ENGINE, not the Piper voice');
     const espeak = new EspeakTestVoice();

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { registerBench } from './bench-command.ts';
 import { registerCalls } from './calls-command.ts';
 import { registerSimulate } from './simulate-command.ts';
 import { VERSION } from './version.ts';
@@ -87,5 +88,6 @@ function buildProgram(env: NodeJS.ProcessEnv): Command {
 
   registerSimulate(program, env);
   registerCalls(program, env);
+  registerBench(program, env);
   return program;
 }

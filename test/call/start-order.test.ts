@@ -32,11 +32,11 @@ test('a held write queue keeps writes in order until released; exit and close st
 test('a pending voice loads when its gate opens, or at once when something must be synthesised first; never after close', async () => {
   let loads = 0;
   const load = async (): Promise<TtsEngine> => { loads += 1; return new ToneTestVoice(); };
-  const gate = Promise.withResolvers<void>();
+  const gate = Promise.withResolvers<boolean>();
   const gated = new PendingEngine(load, { name: 't', cacheKey: 'k' }, gate.promise);
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(loads, 0, 'not before the gate');
-  gate.resolve();
+  gate.resolve(true);
   await gate.promise;
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(loads, 1);
@@ -46,12 +46,18 @@ test('a pending voice loads when its gate opens, or at once when something must 
   assert.ok(pcm.samples.length > 0);
   assert.equal(loads, 2, 'an uncached greeting does not wait for the gate');
 
-  const closedGate = Promise.withResolvers<void>();
+  const closedGate = Promise.withResolvers<boolean>();
   const closed = new PendingEngine(load, { name: 't', cacheKey: 'k' }, closedGate.promise);
   closed.close();
-  closedGate.resolve();
+  closedGate.resolve(true);
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(loads, 2, 'a call that ended before its gate never loads the voice');
+
+  const endedFirst = Promise.withResolvers<boolean>();
+  new PendingEngine(load, { name: 't', cacheKey: 'k' }, endedFirst.promise);
+  endedFirst.resolve(false);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(loads, 2, 'a gate that opens because the call ended loads nothing');
 });
 
 test('in a call, the greeting is written before the speech detector, the speech model and the model warm-up start', async () => {

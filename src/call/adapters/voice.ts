@@ -6,8 +6,8 @@ import type { RenderedSpeech, Voice } from '../ports.ts';
 
 /**
  * A TTS engine that is still loading, or not yet: the phrase cache key is known before the model
- * is, so a cached greeting plays at once. Loading starts when `startAfter` settles (behind the
- * greeting) or at the first real synthesis, whichever comes first.
+ * is, so a cached greeting plays at once. Loading starts when `startAfter` resolves true (behind
+ * the greeting) or at the first real synthesis, whichever comes first.
  */
 export class PendingEngine implements TtsEngine {
   readonly name: string;
@@ -17,13 +17,14 @@ export class PendingEngine implements TtsEngine {
   #engine: Promise<TtsEngine> | undefined;
   #closed = false;
 
-  constructor(load: () => Promise<TtsEngine>, identity: { name: string; cacheKey: string; sampleRateHz?: number }, startAfter?: Promise<unknown>) {
+  /** `startAfter` resolving false (the call ended first) means: load only if synthesis is asked for. */
+  constructor(load: () => Promise<TtsEngine>, identity: { name: string; cacheKey: string; sampleRateHz?: number }, startAfter?: Promise<boolean>) {
     this.#load = load;
     this.name = identity.name;
     this.cacheKey = identity.cacheKey;
     this.sampleRateHz = identity.sampleRateHz ?? 0;
     if (startAfter === undefined) this.#start();
-    else void startAfter.finally(() => { if (!this.#closed) this.#start(); }).catch(() => undefined);
+    else void startAfter.then((go) => { if (go && !this.#closed) this.#start(); }, () => undefined);
   }
 
   async synthesize(text: string, options?: SynthesizeOptions): Promise<Pcm> {

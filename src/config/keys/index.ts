@@ -4,6 +4,7 @@ import { generalKeys } from './general.ts';
 import { llmKeys } from './llm.ts';
 import { storeKeys } from './store.ts';
 import { sttKeys } from './stt.ts';
+import { standinKeys } from './standin.ts';
 import { toolKeys } from './tools.ts';
 import { ttsKeys } from './tts.ts';
 
@@ -16,6 +17,7 @@ export const allKeys = {
   ...storeKeys,
   ...callKeys,
   ...toolKeys,
+  ...standinKeys,
 } as const satisfies KeyTable;
 
 export type KeyName = keyof typeof allKeys;

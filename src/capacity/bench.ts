@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load.ts';
+import { startFakeOllama, type FakeOllama } from '../simulate/fake-ollama.ts';
+import { selfCommand } from '../simulate/simulate.ts';
+import { benchCaller } from './bench-caller.ts';
+import { benchCallEnv, benchPaths, writeBenchConfig } from './bench-config.ts';
+import type { BenchReport } from './bench-report.ts';
+import { runCapacity, type ProgressEvent } from './capacity-run.ts';
+import { benchLevels, CRITERION } from './figures.ts';
+import { measureLlm } from './llm-figures.ts';
+import { measureStt, measureTts } from './speech-figures.ts';
+
+export interface BenchOptions {
+  configPath: string | undefined;
+  profile: string | undefined;
+  maxCalls: number;
+  /** N = 1, 2, 4 only, with a shorter caller (tests, a first look). */
+  quick: boolean;
+  env: NodeJS.ProcessEnv;
+  /** A stage started (engines) or a level moved on (capacity). */
+  progress: (event: ProgressEvent | { kind: 'stage'; text: string }) => void;
+  /** This voicebot's version, for the report. */
+  version: string;
+  /** How to start voicebot; default: this very program (selfCommand). */
+  program?: readonly string[];
+}
+
+/** Used by the calls when the profile's Ollama is unreachable: a short answer at a small model's pace. */
+const FAKE_REPLY = 'We are open from nine to five on Saturday.';
+const FAKE_FIRST_TOKEN_MS = 150;
+const FAKE_TOKEN_MS = 40;
+/** The N call starts of a level are spread over this long. */
+const START_SPREAD_MS = 2000;
+
+/**
+ * `voicebot bench`: the profile's engines measured in this process, then N simultaneous simulated
+ * calls of this voicebot with rising N. Everything it writes (config, call log, logs, cache,
+ * prepared voice) lives in one temp folder, removed at the end, also on Ctrl-C.
+ */
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const started = performance.now();
+  const loaded = loadConfig({ path: options.configPath, env: options.env });
+  const config = loaded.resolve(options.profile);
+  const dir = mkdtempSync(join(tmpdir(), 'voicebot-bench-'));
+  const interrupted = () => {
+    if (process.env["BENCH_KEEP"] === undefined) rmSync(dir, { recursive: true, force: true }); else process.stderr.write(dir + "\n");
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  let fake: FakeOllama | undefined;
+  try {
+    const paths = benchPaths(dir);
+    options.progress({ kind: 'stage', text: `speech model ${config.vosk_model_dir}: load and real-time factor` });
+    const stt = await measureStt(config);
+    options.progress({ kind: 'stage', text: `voice (${config.voice_engine}): load and synthesis` });
+    const tts = await measureTts(config, paths.cacheDir);
+    options.progress({ kind: 'stage', text: `Ollama ${config.ollama_host} model ${config.ollama_model}: one short chat` });
+    const llm = await measureLlm(config);
+    let ollamaHost = config.ollama_host;
+    let llmLabel = llm.engine;
+    if (!llm.reachable) {
+      fake = await startFakeOllama({ script: () => ({ content: FAKE_REPLY, firstTokenDelayMs: FAKE_FIRST_TOKEN_MS }), tokenDelayMs: FAKE_TOKEN_MS });
+      ollamaHost = fake.host;
+      llmLabel = `TEST ENGINE: the built-in fake Ollama (first token ${FAKE_FIRST_TOKEN_MS} ms, ${1000 / FAKE_TOKEN_MS} tokens/s), because ${config.ollama_host} is unreachable`;
+    }
+    const configPath = writeBenchConfig(config, paths, { ollamaHost });
+    const caller = benchCaller(options.quick ? { leadMs: 2500, gapMs: 5000 } : { leadMs: 4000, gapMs: 9000 });
+    const capacity = await runCapacity({
+      program: options.program ?? await selfCommand(), configPath, env: benchCallEnv(options.env), paths, caller,
+      levels: benchLevels(options.maxCalls, options.quick), startSpreadMs: START_SPREAD_MS, progress: options.progress,
+    });
+    return {
+      voicebot: options.version,
+      config: loaded.exists ? loaded.file : `${loaded.file} (absent: defaults)`,
+      profile: options.profile ?? 'general',
+      host: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model.trim() ?? 'unknown', memoryMb: Math.round(totalmem() / 1048576), loadAverage1m: loadavg()[0] ?? 0 },
+      engines: { stt, tts, llm },
+      testEngines: stt.testEngine || tts.testEngine || llm.testEngine || !llm.reachable,
+      capacity: {
+        llm: llmLabel,
+        caller: `${caller.questions.length} questions (${caller.speech}), each followed by ${caller.gapMs / 1000} s for the answer`,
+        callLengthMs: Math.round(caller.hangupAtMs),
+        startSpreadMs: START_SPREAD_MS,
+        criterion: CRITERION,
+        levels: capacity.levels,
+        recommendedMaxConcurrentCalls: capacity.recommendedMaxConcurrentCalls,
+        why: capacity.why,
+      },
+      elapsedMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    await fake?.close();
+    if (process.env["BENCH_KEEP"] === undefined) rmSync(dir, { recursive: true, force: true }); else process.stderr.write(dir + "\n");
+  }
+}

@@ -1,0 +1,67 @@
+import { judgeCall } from '../simulate/call-verdict.ts';
+import type { FakeCallResult } from '../simulate/fake-asterisk.ts';
+
+/** fd 3 carries 8 kHz slin: 16 bytes per ms of caller audio. */
+const FD3_BYTES_PER_MS = 16;
+
+/** What one benchmark call showed, from the fake Asterisk's record and the call's own log. */
+export interface CallFigures {
+  /** End of each question -> first STREAM FILE of the reply (ms); null: no reply before the next question ended. */
+  latenciesMs: (number | null)[];
+  /** The call ran and exited cleanly without a failing VOICEBOT_STATUS, and was answered. */
+  served: boolean;
+  /** Why it was not served (empty when it was). */
+  failures: string[];
+  /** Caller audio the fake Asterisk could not write because the fd 3 pipe was full (ms). */
+  fd3DroppedMs: number;
+  /** The largest "fd 3 overrun" (audio read at once) once the greeting has played, in ms; 0 when none. */
+  maxOverrunMs: number;
+  /** The largest overrun before that: process start, ANSWER and the model loads behind the greeting. */
+  maxStartupOverrunMs: number;
+  /** Frames the call's own reader dropped because it fell behind ("process done ... fd3Dropped="). */
+  readerDroppedFrames: number;
+  /** CPU ms of the whole process ("process done ... cpuMs="); undefined when the line is missing. */
+  cpuMs: number | undefined;
+  /** Process lifetime in call ms (spawn -> exit). */
+  lifetimeMs: number;
+}
+
+/**
+ * Judges one call. Reply sounds are the per-call files under `<cache_dir>/calls/`; the greeting
+ * and fillers come from the phrase cache and do not count as a reply.
+ */
+export function callFigures(result: FakeCallResult, logText: string, utteranceEndsMs: readonly number[]): CallFigures {
+  const verdict = judgeCall(result, logText);
+  const failures = [...verdict.reasons];
+  if (!result.commands.some((command) => command.cmd === 'ANSWER')) failures.unshift('never answered');
+  // Start-up (process start, ANSWER, the greeting while the models load) stalls the reader once
+  // per call; from the end of the greeting on, the caller talks and every backlog is heard.
+  const greetingDone = /^.* \[PLAY\] .* played .*$/m.exec(logText);
+  const conversationAt = greetingDone === null ? logText.indexOf(' answered ') : greetingDone.index + greetingDone[0].length;
+  const overrunsIn = (text: string) => [...text.matchAll(/fd 3 overrun.* audioMs=(\d+)/g)].map((match) => Number(match[1]));
+  const startup = overrunsIn(conversationAt === -1 ? logText : logText.slice(0, conversationAt));
+  const overruns = conversationAt === -1 ? [] : overrunsIn(logText.slice(conversationAt));
+  const done = /process done .*/.exec(logText)?.[0] ?? '';
+  const cpu = /cpuMs=(\d+)/.exec(done);
+  return {
+    latenciesMs: replyLatencies(result, utteranceEndsMs),
+    served: failures.length === 0,
+    failures,
+    fd3DroppedMs: result.fd3BytesDropped / FD3_BYTES_PER_MS,
+    maxOverrunMs: Math.max(0, ...overruns),
+    maxStartupOverrunMs: Math.max(0, ...startup),
+    readerDroppedFrames: Number(/fd3Dropped=(\d+)/.exec(done)?.[1] ?? 0),
+    cpuMs: cpu === null ? undefined : Number(cpu[1]),
+    lifetimeMs: result.exitAtMs,
+  };
+}
+
+/** For each question's end, the first reply STREAM FILE after it and before the next question ends. */
+export function replyLatencies(result: Pick<FakeCallResult, 'commands'>, endsMs: readonly number[]): (number | null)[] {
+  const replies = result.commands.filter((record) => /^STREAM FILE \S+\/calls\//.test(record.cmd)).map((record) => record.t_ms);
+  return endsMs.map((end, i) => {
+    const next = endsMs[i + 1] ?? Infinity;
+    const first = replies.find((t) => t > end && t < next);
+    return first === undefined ? null : Math.round(first - end);
+  });
+}

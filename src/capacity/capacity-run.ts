@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeAsteriskCall } from '../simulate/fake-asterisk.ts';
+import type { BenchCaller } from './bench-caller.ts';
+import type { BenchPaths } from './bench-config.ts';
+import { callFigures, type CallFigures } from './call-figures.ts';
+import { judgeLevel, recommend, type LevelFigures } from './figures.ts';
+import { RssSampler } from './rss-sampler.ts';
+
+export interface CapacityOptions {
+  /** How to start voicebot (selfCommand()). */
+  program: readonly string[];
+  configPath: string;
+  /** The calls' environment, already stripped of config overrides (benchCallEnv). */
+  env: NodeJS.ProcessEnv;
+  paths: BenchPaths;
+  caller: BenchCaller;
+  levels: readonly number[];
+  /** The N call starts are spread evenly over this long (calls do not ring in the same millisecond). */
+  startSpreadMs: number;
+  /** Told when a level starts, ticks and ends (stderr progress). */
+  progress: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { kind: 'level-start'; n: number; expectedMs: number }
+  | { kind: 'level-tick'; n: number; elapsedMs: number; expectedMs: number; callsDone: number }
+  | { kind: 'level-done'; level: LevelFigures };
+
+export interface CapacityResult {
+  levels: LevelFigures[];
+  recommendedMaxConcurrentCalls: number;
+  /** Why the search stopped where it did. */
+  why: string;
+}
+
+/**
+ * N simultaneous calls of voicebot itself through the fake Asterisk, in real time, N rising
+ * through `levels` until a level fails. Each call runs the temp config; its log goes to its own
+ * file in the temp folder so its "process done" and fd 3 lines can be read.
+ */
+export async function runCapacity(options: CapacityOptions): Promise<CapacityResult> {
+  const levels: LevelFigures[] = [];
+  let baseP95Ms: number | null | undefined;
+  for (const n of options.levels) {
+    const level = await runLevel(options, n, baseP95Ms);
+    levels.push(level);
+    options.progress({ kind: 'level-done', level });
+    if (n === 1) baseP95Ms = level.latencyP95Ms;
+    if (!level.passed) break;
+  }
+  const { maxConcurrentCalls, why } = recommend(levels);
+  return { levels, recommendedMaxConcurrentCalls: maxConcurrentCalls, why };
+}
+
+async function runLevel(options: CapacityOptions, n: number, baseP95Ms: number | null | undefined): Promise<LevelFigures> {
+  const spreadMs = n === 1 ? 0 : options.startSpreadMs;
+  const expectedMs = spreadMs + options.caller.hangupAtMs + 1000;
+  options.progress({ kind: 'level-start', n, expectedMs });
+  const sampler = new RssSampler();
+  const started = performance.now();
+  let callsDone = 0;
+  const ticker = setInterval(() => options.progress({ kind: 'level-tick', n, elapsedMs: performance.now() - started, expectedMs, callsDone }), 1000);
+  try {
+    const calls = await Promise.all(Array.from({ length: n }, async (_, index) => {
+      await new Promise((resolve) => setTimeout(resolve, (spreadMs * index) / n));
+      const figures = await runCall(options, n, index, sampler);
+      callsDone += 1;
+      return figures;
+    }));
+    sampler.sample();
+    return judgeLevel(n, calls, n === 1 ? undefined : baseP95Ms, { wallMs: performance.now() - started, rss: sampler.stop() });
+  } finally {
+    clearInterval(ticker);
+    sampler.stop();
+  }
+}
+
+async function runCall(options: CapacityOptions, n: number, index: number, sampler: RssSampler): Promise<CallFigures> {
+  const { caller } = options;
+  const logFile = join(options.paths.callLogDir, `n${n}-call${index + 1}.log`);
+  const call = await FakeAsteriskCall.start({
+    command: options.program,
+    env: { ...options.env, VOICEBOT_CONFIG: options.configPath, VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'no' },
+    callerAudio: caller.audio,
+    callerRateHz: 8000,
+    callerIdNum: `555${String(n).padStart(3, '0')}${String(index + 1).padStart(3, '0')}`,
+    callerIdName: 'voicebot bench',
+    events: [{ action: 'hangup', atMs: caller.hangupAtMs }],
+    killAfterMs: caller.hangupAtMs + 60_000,
+    onRecord: (entry) => {
+      if (entry.type === 'event' && entry.event.kind === 'spawned') sampler.add(Number(entry.event['pid']));
+    },
+  });
+  const result = await call.finished;
+  const logText = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+  return callFigures(result, logText, caller.utteranceEndsMs);
+}
