@@ -10,6 +10,7 @@
  *   npx node bench/calls.ts --quick              # N = 1,4 (one minute)
  *   npx node bench/calls.ts --levels 32 --max-calls 12 --no-memory   # 32 offered in 3 s, 12 admitted, the rest BUSY
  *   npx node bench/calls.ts --levels 32 --binary dist/voicebot    # the built executable, as Asterisk starts it
+ *   npx node bench/calls.ts --binary dist/voicebot --standin --levels 1,4,8,12   # compute-faithful stand-in for real models
  *   VOICEBOT_TEST_VOSK_MODEL=... VOICEBOT_TEST_PIPER_VOICE=... VOICEBOT_TEST_OLLAMA="<host> <model>" npx node bench/calls.ts
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -37,6 +38,8 @@ const vad = flag('--vad');
 const maxCalls = flag('--max-calls');
 /** `--binary dist/voicebot`: the built executable, as Asterisk runs it (default: the source through Node). */
 const binary = flag('--binary');
+/** `--standin`: the TEST STAND-IN costs of real models (README, "Capacity"): Vosk small 0.2 core, Piper 0.075 RTF, 300 MB. */
+const standin: Record<string, number> = process.argv.includes('--standin') ? { test_stt_rtf: 0.2, test_tts_rtf: 0.075, test_model_rss_mb: 300 } : {};
 const REPLY = 'We are open from nine to five on Saturday. Is there anything else I can help you with?';
 const QUESTIONS = ['What are your opening hours on Saturday?', 'And where is your office?', 'Thank you, that is all.'];
 
@@ -45,7 +48,7 @@ const caller = callerScript(QUESTIONS, { leadMs: 2500, gapMs: 8000 });
 const ollama = await startFakeOllama({ script: () => ({ content: REPLY, firstTokenDelayMs: firstTokenMs }), tokenDelayMs: tokenMs });
 
 console.log(`# bench/calls: ${levels.join(', ')} simultaneous calls, ${(caller.lengthMs / 1000).toFixed(1)} s each in real time`);
-console.log(`caller: ${caller.speech}, ${QUESTIONS.length} questions; fake Ollama: first token ${firstTokenMs} ms, ${(1000 / tokenMs).toFixed(0)} tokens/s; starts spread over ${staggerMs} ms; vad = ${vad ?? 'the default (silero)'}; max_concurrent_calls = ${maxCalls ?? 'none'}; program: ${binary ?? 'source (node src/cli/main.ts)'}\n`);
+console.log(`caller: ${caller.speech}, ${QUESTIONS.length} questions; fake Ollama: first token ${firstTokenMs} ms, ${(1000 / tokenMs).toFixed(0)} tokens/s; starts spread over ${staggerMs} ms; vad = ${vad ?? 'the default (silero)'}; max_concurrent_calls = ${maxCalls ?? 'none'}; program: ${binary ?? 'source (node src/cli/main.ts)'}${process.argv.includes('--standin') ? '; engines: TEST STAND-IN costs (stt rtf 0.2, tts rtf 0.075, 300 MB)' : ''}\n`);
 
 interface Level { n: number; measures: CallMeasure[]; benchLoopP99Ms: number; wallMs: number }
 
@@ -55,7 +58,7 @@ async function runLevels(engines: Engines, host: string, model: string | undefin
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const started = performance.now();
-    const measures = await runCalls({ count: n, caller, engines, ollamaHost: host, ollamaModel: model, staggerMs, binary, extra: { ...(vad === undefined ? {} : { vad }), ...(maxCalls === undefined ? {} : { max_concurrent_calls: Number(maxCalls) }) } });
+    const measures = await runCalls({ count: n, caller, engines, ollamaHost: host, ollamaModel: model, staggerMs, binary, extra: { ...standin, ...(vad === undefined ? {} : { vad }), ...(maxCalls === undefined ? {} : { max_concurrent_calls: Number(maxCalls) }) } });
     loop.disable();
     const level = { n, measures, benchLoopP99Ms: loop.percentile(99) / 1e6, wallMs: performance.now() - started };
     out.push(level);
@@ -105,7 +108,7 @@ function summarize(title: string, results: Level[]): void {
 }
 
 const tiny = tinyEngines(dir);
-summarize(`Test engines (${tiny.label}), fake Ollama`, await runLevels(tiny, ollama.host, undefined, levels));
+summarize(`Test engines (${tiny.label})${process.argv.includes('--standin') ? ' + TEST STAND-IN costs of real models' : ''}, fake Ollama`, await runLevels(tiny, ollama.host, undefined, levels));
 
 const realVosk = process.env['VOICEBOT_TEST_VOSK_MODEL'];
 const realVoice = process.env['VOICEBOT_TEST_PIPER_VOICE'];

@@ -4,17 +4,18 @@ import type { Config } from '../config/keys/index.ts';
 import { allKeys } from '../config/keys/index.ts';
 import { callKeys } from '../config/keys/call.ts';
 import { llmKeys } from '../config/keys/llm.ts';
+import { standinKeys } from '../config/keys/standin.ts';
 import { sttKeys } from '../config/keys/stt.ts';
 import { ttsKeys } from '../config/keys/tts.ts';
 import type { KeySpec } from '../config/schema.ts';
 
 /**
- * Keys a benchmark call takes from the measured profile: the engines, the LLM and how the call
- * behaves. Tools and the webhook are left out on purpose: a benchmark call must never reach the
+ * Keys a benchmark call takes from the measured profile: the engines (TEST STAND-IN costs too), the
+ * LLM and how the call behaves. Tools and the webhook are left out on purpose: a benchmark call must never reach the
  * admin's business systems. Paths, logging and the call limit are the bench's own.
  */
 const CARRIED_KEYS: readonly string[] = [
-  ...Object.keys(sttKeys), ...Object.keys(ttsKeys), ...Object.keys(llmKeys), ...Object.keys(callKeys),
+  ...Object.keys(sttKeys), ...Object.keys(ttsKeys), ...Object.keys(llmKeys), ...Object.keys(callKeys), ...Object.keys(standinKeys),
   'tool_max_rounds', 'transfer_patterns', 'say_do_policy', 'redact_transcripts', 'agi_reply_timeout_ms',
 ];
 

@@ -16,7 +16,8 @@ export interface BenchReport {
     llm: string;
     caller: string;
     callLengthMs: number;
-    startSpreadMs: number;
+    /** How the calls of one level start. */
+    starts: string;
     criterion: string;
     levels: LevelFigures[];
     recommendedMaxConcurrentCalls: number;
@@ -41,7 +42,7 @@ export function formatBenchReport(report: BenchReport): string {
     ...llmLines(llm),
     '',
     `Capacity: N calls at once of this voicebot through the built-in fake Asterisk, in real time`,
-    `  each caller: ${capacity.caller}; ${(capacity.callLengthMs / 1000).toFixed(0)} s per call; starts spread over ${(capacity.startSpreadMs / 1000).toFixed(1)} s`,
+    `  each caller: ${capacity.caller}; ${(capacity.callLengthMs / 1000).toFixed(0)} s per call; ${capacity.starts}`,
     `  replies: ${capacity.llm}`,
     '',
     table(capacity.levels),

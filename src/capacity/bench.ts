@@ -16,7 +16,7 @@ export interface BenchOptions {
   configPath: string | undefined;
   profile: string | undefined;
   maxCalls: number;
-  /** N = 1, 2, 4 only, with a shorter caller (tests, a first look). */
+  /** N = 1, 2, 4 only, all three run, with a shorter caller (tests, a first look). */
   quick: boolean;
   env: NodeJS.ProcessEnv;
   /** A stage started (engines) or a level moved on (capacity). */
@@ -31,8 +31,9 @@ export interface BenchOptions {
 const FAKE_REPLY = 'We are open from nine to five on Saturday.';
 const FAKE_FIRST_TOKEN_MS = 150;
 const FAKE_TOKEN_MS = 40;
-/** The N call starts of a level are spread over this long. */
-const START_SPREAD_MS = 2000;
+/** Call starts of a level: at most 4 a second, spread over at least 2 s. */
+const START_INTERVAL_MS = 250;
+const MIN_START_SPREAD_MS = 2000;
 
 /**
  * `voicebot bench`: the profile's engines measured in this process, then N simultaneous simulated
@@ -41,11 +42,12 @@ const START_SPREAD_MS = 2000;
  */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const started = performance.now();
+  const loadAtStart = loadavg()[0] ?? 0;
   const loaded = loadConfig({ path: options.configPath, env: options.env });
   const config = loaded.resolve(options.profile);
   const dir = mkdtempSync(join(tmpdir(), 'voicebot-bench-'));
   const interrupted = () => {
-    if (process.env["BENCH_KEEP"] === undefined) rmSync(dir, { recursive: true, force: true }); else process.stderr.write(dir + "\n");
+    rmSync(dir, { recursive: true, force: true });
     process.exit(130);
   };
   process.once('SIGINT', interrupted);
@@ -67,23 +69,23 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       llmLabel = `TEST ENGINE: the built-in fake Ollama (first token ${FAKE_FIRST_TOKEN_MS} ms, ${1000 / FAKE_TOKEN_MS} tokens/s), because ${config.ollama_host} is unreachable`;
     }
     const configPath = writeBenchConfig(config, paths, { ollamaHost });
-    const caller = benchCaller(options.quick ? { leadMs: 2500, gapMs: 5000 } : { leadMs: 4000, gapMs: 9000 });
+    const caller = benchCaller(options.quick ? { leadMs: 3000, gapMs: 4500 } : { leadMs: 5000, gapMs: 9000 });
     const capacity = await runCapacity({
       program: options.program ?? await selfCommand(), configPath, env: benchCallEnv(options.env), paths, caller,
-      levels: benchLevels(options.maxCalls, options.quick), startSpreadMs: START_SPREAD_MS, progress: options.progress,
+      levels: benchLevels(options.maxCalls, options.quick), startIntervalMs: START_INTERVAL_MS, minStartSpreadMs: MIN_START_SPREAD_MS, stopAtFirstFailure: !options.quick, progress: options.progress,
     });
     return {
       voicebot: options.version,
       config: loaded.exists ? loaded.file : `${loaded.file} (absent: defaults)`,
       profile: options.profile ?? 'general',
-      host: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model.trim() ?? 'unknown', memoryMb: Math.round(totalmem() / 1048576), loadAverage1m: loadavg()[0] ?? 0 },
+      host: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model.trim() ?? 'unknown', memoryMb: Math.round(totalmem() / 1048576), loadAverage1m: loadAtStart },
       engines: { stt, tts, llm },
       testEngines: stt.testEngine || tts.testEngine || llm.testEngine || !llm.reachable,
       capacity: {
         llm: llmLabel,
         caller: `${caller.questions.length} questions (${caller.speech}), each followed by ${caller.gapMs / 1000} s for the answer`,
         callLengthMs: Math.round(caller.hangupAtMs),
-        startSpreadMs: START_SPREAD_MS,
+        starts: `N calls start evenly over max(${MIN_START_SPREAD_MS / 1000} s, N x ${START_INTERVAL_MS} ms)`,
         criterion: CRITERION,
         levels: capacity.levels,
         recommendedMaxConcurrentCalls: capacity.recommendedMaxConcurrentCalls,
@@ -95,6 +97,6 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     await fake?.close();
-    if (process.env["BENCH_KEEP"] === undefined) rmSync(dir, { recursive: true, force: true }); else process.stderr.write(dir + "\n");
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -14,9 +14,9 @@ export interface CallFigures {
   failures: string[];
   /** Caller audio the fake Asterisk could not write because the fd 3 pipe was full (ms). */
   fd3DroppedMs: number;
-  /** The largest "fd 3 overrun" (audio read at once) once the greeting has played, in ms; 0 when none. */
+  /** The largest "fd 3 overrun" (audio read at once) after start-up, in ms; 0 when none (overrunsByPhase). */
   maxOverrunMs: number;
-  /** The largest overrun before that: process start, ANSWER and the model loads behind the greeting. */
+  /** The largest overrun during start-up: process start, ANSWER and the model loads behind the greeting. */
   maxStartupOverrunMs: number;
   /** Frames the call's own reader dropped because it fell behind ("process done ... fd3Dropped="). */
   readerDroppedFrames: number;
@@ -34,13 +34,7 @@ export function callFigures(result: FakeCallResult, logText: string, utteranceEn
   const verdict = judgeCall(result, logText);
   const failures = [...verdict.reasons];
   if (!result.commands.some((command) => command.cmd === 'ANSWER')) failures.unshift('never answered');
-  // Start-up (process start, ANSWER, the greeting while the models load) stalls the reader once
-  // per call; from the end of the greeting on, the caller talks and every backlog is heard.
-  const greetingDone = /^.* \[PLAY\] .* played .*$/m.exec(logText);
-  const conversationAt = greetingDone === null ? logText.indexOf(' answered ') : greetingDone.index + greetingDone[0].length;
-  const overrunsIn = (text: string) => [...text.matchAll(/fd 3 overrun.* audioMs=(\d+)/g)].map((match) => Number(match[1]));
-  const startup = overrunsIn(conversationAt === -1 ? logText : logText.slice(0, conversationAt));
-  const overruns = conversationAt === -1 ? [] : overrunsIn(logText.slice(conversationAt));
+  const { startup, conversation } = overrunsByPhase(logText);
   const done = /process done .*/.exec(logText)?.[0] ?? '';
   const cpu = /cpuMs=(\d+)/.exec(done);
   return {
@@ -48,7 +42,7 @@ export function callFigures(result: FakeCallResult, logText: string, utteranceEn
     served: failures.length === 0,
     failures,
     fd3DroppedMs: result.fd3BytesDropped / FD3_BYTES_PER_MS,
-    maxOverrunMs: Math.max(0, ...overruns),
+    maxOverrunMs: Math.max(0, ...conversation),
     maxStartupOverrunMs: Math.max(0, ...startup),
     readerDroppedFrames: Number(/fd3Dropped=(\d+)/.exec(done)?.[1] ?? 0),
     cpuMs: cpu === null ? undefined : Number(cpu[1]),
@@ -64,4 +58,29 @@ export function replyLatencies(result: Pick<FakeCallResult, 'commands'>, endsMs:
     const first = replies.find((t) => t > end && t < next);
     return first === undefined ? null : Math.round(first - end);
   });
+}
+
+const STARTUP_MARKERS = [/ \[CALL\] .* answered /, / \[STT\] .* model loaded /, / \[STT\] .* speech detector ready /, / \[PLAY\] .* played /];
+/** After the last load the process works off what queued up meanwhile; a stall within this is still the load's. */
+export const STARTUP_GRACE_MS = 1000;
+
+/**
+ * The "fd 3 overrun" log lines (audio read at once, in ms), split by when the backlog began to
+ * build: during start-up (process start, ANSWER, the greeting while the speech model and detector
+ * load: a one-off per call, until STARTUP_GRACE_MS after the last of them) or later, while the
+ * caller talks. An overrun logged at T with A ms of audio means the reader stalled from T - A on.
+ */
+export function overrunsByPhase(logText: string): { startup: number[]; conversation: number[] } {
+  const lines = logText.split('\n').map((line) => ({ line, atMs: Date.parse(line.slice(0, line.indexOf(' '))) }));
+  const markerTimes = STARTUP_MARKERS.map((marker) => lines.find(({ line }) => marker.test(line))?.atMs).filter((ms): ms is number => ms !== undefined && Number.isFinite(ms));
+  const startupEndMs = markerTimes.length === 0 ? Infinity : Math.max(...markerTimes) + STARTUP_GRACE_MS;
+  const startup: number[] = [];
+  const conversation: number[] = [];
+  for (const { line, atMs } of lines) {
+    const match = /fd 3 overrun.* audioMs=(\d+)/.exec(line);
+    if (match === null) continue;
+    const audioMs = Number(match[1]);
+    (Number.isFinite(atMs) && atMs - audioMs > startupEndMs ? conversation : startup).push(audioMs);
+  }
+  return { startup, conversation };
 }

@@ -16,8 +16,14 @@ export interface CapacityOptions {
   paths: BenchPaths;
   caller: BenchCaller;
   levels: readonly number[];
-  /** The N call starts are spread evenly over this long (calls do not ring in the same millisecond). */
-  startSpreadMs: number;
+  /**
+   * The N call starts are spread evenly over max(minStartSpreadMs, N x startIntervalMs): calls do
+   * not ring in the same millisecond, and a level measures calls in progress, not a burst of starts.
+   */
+  startIntervalMs: number;
+  minStartSpreadMs: number;
+  /** Stop at the first failing level (default); false runs every level (a fixed quick look). */
+  stopAtFirstFailure?: boolean;
   /** Told when a level starts, ticks and ends (stderr progress). */
   progress: (event: ProgressEvent) => void;
 }
@@ -36,7 +42,7 @@ export interface CapacityResult {
 
 /**
  * N simultaneous calls of voicebot itself through the fake Asterisk, in real time, N rising
- * through `levels` until a level fails. Each call runs the temp config; its log goes to its own
+ * through `levels` until a level fails (the recommendation stops there in any case). Each call runs the temp config; its log goes to its own
  * file in the temp folder so its "process done" and fd 3 lines can be read.
  */
 export async function runCapacity(options: CapacityOptions): Promise<CapacityResult> {
@@ -47,14 +53,14 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRes
     levels.push(level);
     options.progress({ kind: 'level-done', level });
     if (n === 1) baseP95Ms = level.latencyP95Ms;
-    if (!level.passed) break;
+    if (!level.passed && options.stopAtFirstFailure !== false) break;
   }
   const { maxConcurrentCalls, why } = recommend(levels);
   return { levels, recommendedMaxConcurrentCalls: maxConcurrentCalls, why };
 }
 
 async function runLevel(options: CapacityOptions, n: number, baseP95Ms: number | null | undefined): Promise<LevelFigures> {
-  const spreadMs = n === 1 ? 0 : options.startSpreadMs;
+  const spreadMs = n === 1 ? 0 : Math.max(options.minStartSpreadMs, n * options.startIntervalMs);
   const expectedMs = spreadMs + options.caller.hangupAtMs + 1000;
   options.progress({ kind: 'level-start', n, expectedMs });
   const sampler = new RssSampler();

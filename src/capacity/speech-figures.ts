@@ -64,12 +64,14 @@ export function isTinyTestModel(dir: string): boolean {
   }
 }
 
-export async function measureStt(config: Pick<Config, 'vosk_model_dir'>): Promise<SttFigures> {
+export async function measureStt(config: Pick<Config, 'vosk_model_dir' | 'test_stt_rtf' | 'test_model_rss_mb'>): Promise<SttFigures> {
   const dir = config.vosk_model_dir;
-  const testEngine = isTinyTestModel(dir);
-  const engine = testEngine
+  const standin = config.test_stt_rtf > 0 || config.test_model_rss_mb > 0;
+  const testEngine = isTinyTestModel(dir) || standin;
+  const engine = (isTinyTestModel(dir)
     ? `TEST ENGINE: the generated tiny Vosk model ${dir} (an energy detector that hears "hello"; not a recogniser)`
-    : `Vosk model ${dir}`;
+    : `Vosk model ${dir}`)
+    + (standin ? `; the calls add a TEST STAND-IN cost (test_stt_rtf = ${config.test_stt_rtf}, test_model_rss_mb = ${config.test_model_rss_mb}), not in these figures` : '');
   const audio = callerAudio(STT_SPEECH, 8000);
   const audioMs = (audio.length / 8000) * 1000;
   const rssBefore = process.memoryUsage.rss();
@@ -114,6 +116,7 @@ export async function measureTts(config: Config, cacheDir: string): Promise<TtsF
   let tts: TtsEngine;
   let prepareMs = 0;
   let engine: string;
+  const standin = config.test_tts_rtf > 0 ? `; the calls add a TEST STAND-IN cost (test_tts_rtf = ${config.test_tts_rtf}), not in these figures` : '';
   if (config.voice_engine === 'piper') {
     const piper = await PiperTtsEngine.load(piperOptionsFromConfig({ ...config, cache_dir: cacheDir }));
     prepareMs = piper.timings.prepareMs;
@@ -141,7 +144,7 @@ export async function measureTts(config: Config, cacheDir: string): Promise<TtsF
       audioMs += (pcm.samples.length / pcm.sampleRateHz) * 1000;
     }
     return {
-      engine, testEngine: config.voice_engine !== 'piper', loadMs: Math.round(loadMs), prepareMs: Math.round(prepareMs),
+      engine: `${engine}${standin}`, testEngine: config.voice_engine !== 'piper' || standin !== '', loadMs: Math.round(loadMs), prepareMs: Math.round(prepareMs),
       rssAddedMb: round1(rssAddedMb), firstSentenceMs: Math.round(firstSentenceMs), rtf: Math.round((wallMs / Math.max(1, audioMs)) * 1000) / 1000,
     };
   } finally {
