@@ -11,6 +11,7 @@
  *   npx node bench/calls.ts --levels 32 --max-calls 12 --no-memory   # 32 offered in 3 s, 12 admitted, the rest BUSY
  *   npx node bench/calls.ts --levels 32 --binary dist/voicebot    # the built executable, as Asterisk starts it
  *   npx node bench/calls.ts --binary dist/voicebot --standin --levels 1,4,8,12   # compute-faithful stand-in for real models
+ *   npx node bench/calls.ts --binary dist/voicebot --levels 1,24,32 --stagger-per-call-ms 250   # the levels and start spread of `voicebot bench`
  *   VOICEBOT_TEST_VOSK_MODEL=... VOICEBOT_TEST_PIPER_VOICE=... VOICEBOT_TEST_OLLAMA="<host> <model>" npx node bench/calls.ts
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -32,6 +33,9 @@ const levels = (flag('--levels') ?? (quick ? '1,4' : '1,2,4,8,16')).split(',').m
 const tokenMs = Number(flag('--token-ms') ?? 40);
 const firstTokenMs = Number(flag('--first-token-ms') ?? 150);
 const staggerMs = Number(flag('--stagger-ms') ?? 3000);
+/** `--stagger-per-call-ms 250`: starts spread over max(2 s, N x 250 ms), as `voicebot bench` spreads them. */
+const staggerPerCallMs = flag('--stagger-per-call-ms');
+const staggerFor = (n: number): number => (staggerPerCallMs === undefined ? staggerMs : Math.max(2000, n * Number(staggerPerCallMs)));
 /** `--vad energy` compares with runs before Silero became the default (it costs a call ~1.5x the CPU). */
 const vad = flag('--vad');
 /** `--max-calls K` sets max_concurrent_calls: calls over it get BUSY and are counted, not measured. */
@@ -58,7 +62,7 @@ async function runLevels(engines: Engines, host: string, model: string | undefin
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const started = performance.now();
-    const measures = await runCalls({ count: n, caller, engines, ollamaHost: host, ollamaModel: model, staggerMs, binary, extra: { ...standin, ...(vad === undefined ? {} : { vad }), ...(maxCalls === undefined ? {} : { max_concurrent_calls: Number(maxCalls) }) } });
+    const measures = await runCalls({ count: n, caller, engines, ollamaHost: host, ollamaModel: model, staggerMs: staggerFor(n), binary, extra: { ...standin, ...(vad === undefined ? {} : { vad }), ...(maxCalls === undefined ? {} : { max_concurrent_calls: Number(maxCalls) }) } });
     loop.disable();
     const level = { n, measures, benchLoopP99Ms: loop.percentile(99) / 1e6, wallMs: performance.now() - started };
     out.push(level);
@@ -102,6 +106,11 @@ function summarize(title: string, results: Level[]): void {
   // The latency ratio needs N=1 as the base; the other signs of degradation hold at any N.
   const degraded = rows.find((r) => (base !== undefined && base.n === 1 && r.n !== 1 && r.latencyP95 > base.latencyP95 * 1.5 + 200)
     || r.lagP95 > 200 || r.unanswered > 0 || r.dropped > 0 || r.exits > 0);
+  // The knee by `voicebot bench`'s rule (src/capacity/figures.ts): p95 within 1.2x of N=1, every
+  // turn answered, nothing dropped (its fd 3 lag is read from the calls' logs; compare by hand).
+  const passing = base?.n === 1 ? rows.filter((r) => r.latencyP95 <= base.latencyP95 * 1.2 && r.unanswered === 0 && r.dropped === 0 && r.exits === 0) : [];
+  const knee = rows.find((r) => !passing.includes(r));
+  if (base?.n === 1) console.log(`\nKnee by voicebot bench's rule: largest N before the first failing level = ${(knee === undefined ? rows.at(-1) : rows[rows.indexOf(knee) - 1])?.n ?? 0}`);
   console.log(degraded === undefined
     ? `\nNo degradation up to N=${rows.at(-1)?.n} (criterion: p95 latency > 1.5x N=1 + 200 ms, fd 3 backlog p95 > 200 ms, a dropped frame, an unanswered turn or a bad exit).\n`
     : `\nDegrades at N=${degraded.n}: p95 latency ${fixed(degraded.latencyP95, 0)} ms vs ${fixed(base?.latencyP95 ?? NaN, 0)} ms at N=1, fd 3 backlog p95 ${fixed(degraded.lagP95, 0)} ms, ${degraded.unanswered} unanswered turns, ${fixed(degraded.dropped, 0)} dropped frames.\n`);

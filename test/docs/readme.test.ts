@@ -28,6 +28,7 @@ const NOT_RUN_HERE: Record<string, string> = {
   'sudo /usr/local/share/voicebot/fetch-models --dest /var/lib/voicebot/models': 'an installed box with internet',
   "asterisk -rx 'dialplan reload'": 'a running Asterisk',
   'voicebot doctor --profile orders': 'an installed voicebot and a config with an [orders] profile',
+  'voicebot bench --profile receptionist': 'an installed voicebot with the profile\'s models (test/capacity/bench-command.test.ts runs bench --quick from source)',
   'sudo -u asterisk voicebot doctor': 'an installed voicebot and the asterisk account',
   'voicebot calls list --since 1d': 'the live call log of a PBX (the same command runs below on a demo call log)',
   'voicebot calls show 20251123-214501-7f3a': 'a call id of the live call log (test/store/cli.test.ts runs calls show)',
