@@ -40,7 +40,7 @@ export function benchPaths(dir: string): BenchPaths {
  * relative paths, profile overrides and VOICEBOT_* variables are already applied) in [general],
  * with db_path, log_file and cache_dir in the temp folder and no call limit.
  */
-export function writeBenchConfig(config: Config, paths: BenchPaths, overrides: { ollamaHost: string }): string {
+export function writeBenchConfig(config: Config, paths: BenchPaths, overrides: { ollamaHost: string; maxConcurrentCalls?: number }): string {
   const settings: Record<string, unknown> = {};
   const values = config as unknown as Record<string, unknown>;
   const table = allKeys as Record<string, KeySpec>;
@@ -54,7 +54,7 @@ export function writeBenchConfig(config: Config, paths: BenchPaths, overrides: {
     db_path: paths.dbPath,
     log_file: paths.logFile,
     cache_dir: paths.cacheDir,
-    max_concurrent_calls: 0,
+    max_concurrent_calls: overrides.maxConcurrentCalls ?? 0,
     log_level: 'info',
     log_stderr: 'no',
   });

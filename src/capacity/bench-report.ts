@@ -1,3 +1,4 @@
+import type { LimitCheck } from './capacity-run.ts';
 import type { LevelFigures } from './figures.ts';
 import type { LlmFigures } from './llm-figures.ts';
 import type { SttFigures, TtsFigures } from './speech-figures.ts';
@@ -20,6 +21,8 @@ export interface BenchReport {
     starts: string;
     criterion: string;
     levels: LevelFigures[];
+    /** The recommendation tried under a burst of more calls than it admits (highest first). */
+    limitChecks: LimitCheck[];
     recommendedMaxConcurrentCalls: number;
     why: string;
   };
@@ -46,6 +49,7 @@ export function formatBenchReport(report: BenchReport): string {
     `  replies: ${capacity.llm}`,
     '',
     table(capacity.levels),
+    ...limitLines(capacity.limitChecks),
     '',
     `Recommended: max_concurrent_calls = ${capacity.recommendedMaxConcurrentCalls}`,
     `  ${capacity.why}`,
@@ -99,4 +103,12 @@ function show(value: number | null, unit = ''): string {
 /** One progress line for stderr. */
 export function progressText(event: { n: number; elapsedMs: number; expectedMs: number; callsDone: number }): string {
   return `voicebot bench: N=${event.n}: ${Math.round(event.elapsedMs / 1000)} s of ~${Math.round(event.expectedMs / 1000)} s, ${event.callsDone}/${event.n} calls done`;
+}
+
+function limitLines(checks: readonly LimitCheck[]): string[] {
+  if (checks.length === 0) return [];
+  return ['', 'The limit under a burst: more calls than the limit within a few seconds, max_concurrent_calls set; the admitted calls judged as above',
+    ...checks.map((check) => `  max_concurrent_calls = ${check.limit}: ${check.offered} calls in ${check.burstMs / 1000} s, ${check.busy} got BUSY, `
+      + `${check.admitted.n} admitted: ${check.admitted.passed ? 'pass' : `FAIL: ${check.admitted.reasons.join('; ')}`} `
+      + `(p95 ${check.admitted.latencyP95Ms ?? 'n/a'} ms, ${check.admitted.latencyVsN1 ?? 'n/a'}x N=1; worst fd 3 lag ${check.admitted.worstFd3LagMs} ms / start-up ${check.admitted.worstStartupFd3LagMs} ms)`)];
 }

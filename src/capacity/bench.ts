@@ -7,7 +7,7 @@ import { selfCommand } from '../simulate/simulate.ts';
 import { benchCaller } from './bench-caller.ts';
 import { benchCallEnv, benchPaths, writeBenchConfig } from './bench-config.ts';
 import type { BenchReport } from './bench-report.ts';
-import { runCapacity, type ProgressEvent } from './capacity-run.ts';
+import { checkLimit, runCapacity, type LimitCheck, type ProgressEvent } from './capacity-run.ts';
 import { benchLevels, CRITERION } from './figures.ts';
 import { measureLlm } from './llm-figures.ts';
 import { measureStt, measureTts } from './speech-figures.ts';
@@ -34,6 +34,9 @@ const FAKE_TOKEN_MS = 40;
 /** Call starts of a level: at most 4 a second, spread over at least 2 s. */
 const START_INTERVAL_MS = 250;
 const MIN_START_SPREAD_MS = 2000;
+/** The check of a recommendation: calls arrive this fast, 1.5x the limit (at least 2 more), up to this many lower limits tried. */
+const BURST_MS = 3000;
+const LIMIT_TRIES = 3;
 
 /**
  * `voicebot bench`: the profile's engines measured in this process, then N simultaneous simulated
@@ -70,10 +73,32 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     }
     const configPath = writeBenchConfig(config, paths, { ollamaHost });
     const caller = benchCaller(options.quick ? { leadMs: 3000, gapMs: 4500 } : { leadMs: 5000, gapMs: 9000 });
-    const capacity = await runCapacity({
+    const runOptions = {
       program: options.program ?? await selfCommand(), configPath, env: benchCallEnv(options.env), paths, caller,
       levels: benchLevels(options.maxCalls, options.quick), startIntervalMs: START_INTERVAL_MS, minStartSpreadMs: MIN_START_SPREAD_MS, stopAtFirstFailure: !options.quick, progress: options.progress,
-    });
+    };
+    const capacity = await runCapacity(runOptions);
+    // A level spreads its starts; real calls also arrive in bursts, and each start costs the calls
+    // already up. The recommendation stands only if, set as the limit, it holds under a burst.
+    const limitChecks: LimitCheck[] = [];
+    let recommended = capacity.recommendedMaxConcurrentCalls;
+    let why = capacity.why;
+    const candidates = capacity.levels.filter((level) => level.passed && level.n <= recommended).map((level) => level.n).reverse();
+    for (const limit of options.quick ? [] : candidates.slice(0, LIMIT_TRIES)) {
+      options.progress({ kind: 'stage', text: `max_concurrent_calls = ${limit} under a burst of ${Math.max(limit + 2, Math.ceil(limit * 1.5))} calls in ${BURST_MS / 1000} s` });
+      writeBenchConfig(config, paths, { ollamaHost, maxConcurrentCalls: limit });
+      const check = await checkLimit(runOptions, limit, Math.max(limit + 2, Math.ceil(limit * 1.5)), BURST_MS, capacity.levels[0]?.latencyP95Ms ?? null);
+      limitChecks.push(check);
+      recommended = limit;
+      if (check.admitted.passed) break;
+      why = `max_concurrent_calls = ${limit} did not hold under a burst (${check.admitted.reasons.join('; ')})`;
+      // Nothing tried held: the next lower level that passed, not checked under a burst (say so).
+      recommended = candidates[candidates.indexOf(limit) + 1] ?? 1;
+      why += `; ${recommended} is the next lower level that passed, not checked under a burst: run voicebot bench again with --max-calls ${recommended}`;
+    }
+    if (limitChecks.length > 0 && limitChecks.at(-1)?.admitted.passed === true && recommended < capacity.recommendedMaxConcurrentCalls) {
+      why = `${capacity.why}; a limit of ${capacity.recommendedMaxConcurrentCalls} did not hold under a burst, ${recommended} did`;
+    }
     return {
       voicebot: options.version,
       config: loaded.exists ? loaded.file : `${loaded.file} (absent: defaults)`,
@@ -88,8 +113,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         starts: `N calls start evenly over max(${MIN_START_SPREAD_MS / 1000} s, N x ${START_INTERVAL_MS} ms)`,
         criterion: CRITERION,
         levels: capacity.levels,
-        recommendedMaxConcurrentCalls: capacity.recommendedMaxConcurrentCalls,
-        why: capacity.why,
+        limitChecks,
+        recommendedMaxConcurrentCalls: recommended,
+        why,
       },
       elapsedMs: Math.round(performance.now() - started),
     };

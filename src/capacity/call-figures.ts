@@ -24,6 +24,8 @@ export interface CallFigures {
   cpuMs: number | undefined;
   /** Process lifetime in call ms (spawn -> exit). */
   lifetimeMs: number;
+  /** Not answered because max_concurrent_calls was reached (VOICEBOT_STATUS=BUSY). */
+  busy: boolean;
 }
 
 /**
@@ -47,6 +49,7 @@ export function callFigures(result: FakeCallResult, logText: string, utteranceEn
     readerDroppedFrames: Number(/fd3Dropped=(\d+)/.exec(done)?.[1] ?? 0),
     cpuMs: cpu === null ? undefined : Number(cpu[1]),
     lifetimeMs: result.exitAtMs,
+    busy: result.commands.some((command) => command.cmd === 'SET VARIABLE VOICEBOT_STATUS "BUSY"'),
   };
 }
 

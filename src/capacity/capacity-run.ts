@@ -59,6 +59,44 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRes
   return { levels, recommendedMaxConcurrentCalls: maxConcurrentCalls, why };
 }
 
+/** A recommended limit tried under a burst: `offered` calls within `burstMs`, the admitted ones judged. */
+export interface LimitCheck {
+  limit: number;
+  offered: number;
+  burstMs: number;
+  busy: number;
+  /** The admitted calls judged as one level (N = how many were admitted). */
+  admitted: LevelFigures;
+}
+
+/**
+ * More calls than `limit` arrive within `burstMs` with max_concurrent_calls = limit in
+ * `options.configPath`: the calls over it must get BUSY and the admitted ones must still pass.
+ */
+export async function checkLimit(options: CapacityOptions, limit: number, offered: number, burstMs: number, baseP95Ms: number | null): Promise<LimitCheck> {
+  const started = performance.now();
+  const calls = await runCalls(options, offered, burstMs, `limit${limit}-`);
+  const admittedCalls = calls.filter((call) => !call.busy);
+  const admitted = judgeLevel(admittedCalls.length, admittedCalls, baseP95Ms, { wallMs: performance.now() - started, rss: undefined });
+  if (admittedCalls.length > limit) {
+    admitted.passed = false;
+    admitted.reasons.push(`${admittedCalls.length} calls were admitted with max_concurrent_calls = ${limit}`);
+  }
+  return { limit, offered, burstMs, busy: calls.length - admittedCalls.length, admitted };
+}
+
+async function runCalls(options: CapacityOptions, count: number, spreadMs: number, label: string): Promise<CallFigures[]> {
+  const sampler = new RssSampler();
+  try {
+    return await Promise.all(Array.from({ length: count }, async (_, index) => {
+      await new Promise((resolve) => setTimeout(resolve, (spreadMs * index) / count));
+      return runCall(options, `${label}${count}`, index, sampler);
+    }));
+  } finally {
+    sampler.stop();
+  }
+}
+
 async function runLevel(options: CapacityOptions, n: number, baseP95Ms: number | null | undefined): Promise<LevelFigures> {
   const spreadMs = n === 1 ? 0 : Math.max(options.minStartSpreadMs, n * options.startIntervalMs);
   const expectedMs = spreadMs + options.caller.hangupAtMs + 1000;
@@ -70,7 +108,7 @@ async function runLevel(options: CapacityOptions, n: number, baseP95Ms: number |
   try {
     const calls = await Promise.all(Array.from({ length: n }, async (_, index) => {
       await new Promise((resolve) => setTimeout(resolve, (spreadMs * index) / n));
-      const figures = await runCall(options, n, index, sampler);
+      const figures = await runCall(options, String(n), index, sampler);
       callsDone += 1;
       return figures;
     }));
@@ -82,7 +120,7 @@ async function runLevel(options: CapacityOptions, n: number, baseP95Ms: number |
   }
 }
 
-async function runCall(options: CapacityOptions, n: number, index: number, sampler: RssSampler): Promise<CallFigures> {
+async function runCall(options: CapacityOptions, n: string, index: number, sampler: RssSampler): Promise<CallFigures> {
   const { caller } = options;
   const logFile = join(options.paths.callLogDir, `n${n}-call${index + 1}.log`);
   const call = await FakeAsteriskCall.start({
@@ -90,7 +128,7 @@ async function runCall(options: CapacityOptions, n: number, index: number, sampl
     env: { ...options.env, VOICEBOT_CONFIG: options.configPath, VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'no' },
     callerAudio: caller.audio,
     callerRateHz: 8000,
-    callerIdNum: `555${String(n).padStart(3, '0')}${String(index + 1).padStart(3, '0')}`,
+    callerIdNum: `555${n.replace(/\D/g, '').padStart(3, '0')}${String(index + 1).padStart(3, '0')}`,
     callerIdName: 'voicebot bench',
     events: [{ action: 'hangup', atMs: caller.hangupAtMs }],
     killAfterMs: caller.hangupAtMs + 60_000,

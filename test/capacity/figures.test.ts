@@ -16,7 +16,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function call(overrides: Partial<CallFigures> = {}): CallFigures {
   return {
     latenciesMs: [800, 900, 1000], served: true, failures: [], fd3DroppedMs: 0, maxOverrunMs: 0, maxStartupOverrunMs: 0,
-    readerDroppedFrames: 0, cpuMs: 2500, lifetimeMs: 25_000, ...overrides,
+    readerDroppedFrames: 0, cpuMs: 2500, lifetimeMs: 25_000, busy: false, ...overrides,
   };
 }
 const extra = { wallMs: 30_000, rss: undefined };
