@@ -8,19 +8,8 @@ import { VERSION } from './version.ts';
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;
 
-/**
- * Under Asterisk every argument is the profile: `EAGI(voicebot,sales)` must never be read as a
- * subcommand. Asterisk sets AST_AGI_DIR (and the other AST_* variables) for every AGI process.
- */
-export function isAgiInvocation(env: NodeJS.ProcessEnv): boolean {
-  return env['AST_AGI_DIR'] !== undefined;
-}
-
+/** The commands a person types. A call under Asterisk never gets here: main.ts routes it to the call entry. */
 export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  if (isAgiInvocation(env)) {
-    const { runCallEntry } = await import('../call/entry.ts');
-    return runCallEntry({ profile: args[0], configPath: undefined, env });
-  }
   const program = buildProgram(env);
   try {
     await program.parseAsync(args, { from: 'user' });

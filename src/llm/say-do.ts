@@ -67,6 +67,23 @@ export function disagrees(said: Announcement | undefined, did: ToolAction | unde
   return did === undefined;
 }
 
+/**
+ * What say_do_policy does about a disagreement: 'ask-again' (policy correct, for an announced
+ * action), or the actions to keep and how it was resolved. A refused transfer is never carried
+ * out unless the policy is only to log.
+ */
+export function applySayDoPolicy(said: Announcement, actions: readonly ToolAction[], policy: SayDoMismatch['policy']):
+  'ask-again' | { actions: ToolAction[]; resolution: SayDoMismatch['resolution'] } {
+  const unchanged = { actions: [...actions], resolution: 'logged' as const };
+  if (said.kind === 'no-transfer') {
+    return policy === 'log' ? unchanged : { actions: actions.filter((a) => a.type !== 'transfer'), resolution: 'action-dropped' };
+  }
+  if (policy === 'correct') return 'ask-again';
+  if (policy === 'log') return unchanged;
+  if (said.kind === 'goodbye') return { actions: [{ type: 'end_call', reason: 'announced goodbye (say_do_policy = act)' }, ...actions], resolution: 'acted' };
+  return said.target === undefined ? unchanged : { actions: [{ type: 'transfer', ...said.target }, ...actions], resolution: 'acted' };
+}
+
 /** The note that asks the model once more, after its words announced what it did not do. */
 export function correctionNote(said: Announcement, mode: 'native' | 'text'): string {
   const call = said.kind === 'goodbye'

@@ -3,9 +3,11 @@ import { errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { AsyncQueue } from '../runtime/async-queue.ts';
 import { guardedFetch, ToolsUnsupportedError } from './guarded-fetch.ts';
-import type { ToolRunner } from '../tools/runner.ts';
+import { refusedToolResult, toolCallMessage, toolResultMessage } from './tool-messages.ts';
+import { turnError, type StopCause } from './turn-errors.ts';
+import { safeJson, type ToolRunner } from '../tools/runner.ts';
 import { MarkerExtractor, markerArguments, saidGoodbye } from './markers.ts';
-import { announcedAction, correctionNote, disagrees, type SayDoMismatch } from './say-do.ts';
+import { announcedAction, applySayDoPolicy, correctionNote, disagrees, type SayDoMismatch } from './say-do.ts';
 import type { LlmSettings } from './settings.ts';
 import { SpeakableFilter } from './speakable.ts';
 import { toolDefinitions, validateToolCall, type TransferWhitelist } from './tools.ts';
@@ -42,7 +44,6 @@ interface PendingToolCall {
 type OutcomeBody = DistributiveOmit<LlmOutcome, 'stats'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-type StopCause = 'barge-in' | 'first-token' | 'gap' | 'total' | 'max-tokens';
 
 /** Grace after the total timeout in which an aborted request must have settled. */
 const HARD_DEADLINE_GRACE_MS = 250;
@@ -184,17 +185,13 @@ class TurnRun {
       // What the model said before the call is a finished sentence: let it be spoken now.
       this.#emit('\n');
       clearTimeout(this.#gapTimer);
-      this.#extra.push(this.#mode === 'native'
-        ? { role: 'assistant', content: this.#roundText, tool_calls: calls.map((c) => ({ function: { name: c.name, arguments: asRecord(c.args) } })) }
-        : { role: 'assistant', content: this.#roundText });
+      this.#extra.push(toolCallMessage(this.#mode, this.#roundText, calls));
       for (const call of calls) {
-        const result = call.rejected !== undefined || runner === undefined
-          ? { content: `error: ${call.rejected ?? 'no such tool'}. Tell the caller briefly that this cannot be done.` }
-          : await runner.run(call.name, call.args, { signal: this.#controller.signal, onWait: (text) => this.#emit(`${text}\n`) });
+        const content = call.rejected !== undefined || runner === undefined
+          ? refusedToolResult(call.rejected ?? 'no such tool')
+          : (await runner.run(call.name, call.args, { signal: this.#controller.signal, onWait: (text) => this.#emit(`${text}\n`) })).content;
         if (this.#cause !== undefined) return;
-        this.#extra.push(this.#mode === 'native'
-          ? { role: 'tool', tool_name: call.name, content: result.content }
-          : { role: 'user', content: `(Result of tool ${call.name}, not the caller's words: ${result.content})` });
+        this.#extra.push(toolResultMessage(this.#mode, call.name, content));
       }
       this.#armGap('first-token');
       await this.#stream(round < maxRounds);
@@ -215,21 +212,17 @@ class TurnRun {
     if (!disagrees(said, did()) || said === undefined) return;
     const policy = this.#request.settings.sayDoPolicy;
     const before = did()?.type ?? 'none';
-    let resolution: SayDoMismatch['resolution'] = 'logged';
-    if (said.kind === 'no-transfer') {
-      if (policy !== 'log') {
-        this.#actions.splice(0, this.#actions.length, ...this.#actions.filter((a) => a.type !== 'transfer'));
-        resolution = 'action-dropped';
-      }
-    } else if (policy === 'correct') {
+    const decision = applySayDoPolicy(said, this.#actions, policy);
+    let resolution: SayDoMismatch['resolution'];
+    if (decision === 'ask-again') {
       this.#emit('\n');
       this.#extra.push({ role: 'assistant', content: this.#roundText }, { role: 'user', content: correctionNote(said, this.#mode) });
       this.#armGap('first-token');
       await this.#stream(false);
       resolution = disagrees(said, did()) ? 'correction-ignored' : 'corrected';
-    } else if (policy === 'act') {
-      if (said.kind === 'goodbye') { this.#actions.unshift({ type: 'end_call', reason: 'announced goodbye (say_do_policy = act)' }); resolution = 'acted'; }
-      else if (said.target !== undefined) { this.#actions.unshift({ type: 'transfer', ...said.target }); resolution = 'acted'; }
+    } else {
+      this.#actions.splice(0, this.#actions.length, ...decision.actions);
+      resolution = decision.resolution;
     }
     const mismatch: SayDoMismatch = { said: said.kind, did: before, sentence: said.sentence, policy, resolution };
     this.#request.log.warn('LLM', 'the reply says one thing and does another', { said: mismatch.said, did: mismatch.did, resolution, text: said.sentence });
@@ -274,13 +267,7 @@ class TurnRun {
       return;
     }
     this.#toolCalls.push({ name, args, rejected: result.rejected });
-    let text: string;
-    try {
-      text = JSON.stringify(args) ?? '';
-    } catch {
-      text = '(unserialisable)';
-    }
-    this.#request.log.warn('LLM', 'ignored a tool call from the model', { problem: result.rejected, text });
+    this.#request.log.warn('LLM', 'ignored a tool call from the model', { problem: result.rejected, text: safeJson(args) });
   }
 
   #emit(text: string): void {
@@ -300,27 +287,8 @@ class TurnRun {
   }
 
   #classify(error: unknown): OutcomeBody {
-    const { settings } = this.#request;
-    switch (this.#cause) {
-      case 'barge-in': return { type: 'aborted', text: this.#spoken.trim() };
-      case 'first-token': return this.#failure(new LlmError('LLM_TIMEOUT', `no token from ${settings.model} within ${settings.firstTokenTimeoutMs} ms`));
-      case 'gap': return this.#failure(new LlmError('LLM_TIMEOUT', `the reply stalled for ${settings.firstTokenTimeoutMs} ms mid-stream`));
-      case 'total': return this.#failure(new LlmError('LLM_TIMEOUT', `no complete reply within ${settings.totalTimeoutMs} ms`));
-      default: break;
-    }
-    if (error instanceof LlmError) return this.#failure(error);
-    if (error instanceof ToolsUnsupportedError) {
-      return this.#failure(new LlmError('LLM_SERVER_ERROR', `${error.message}. Fix: set llm_tool_mode = text (or auto) for this model`, { retryable: false }));
-    }
-    if (!this.#responded) {
-      const cause = error instanceof Error && error.cause instanceof Error ? `: ${errorMessage(error.cause)}` : '';
-      return this.#failure(new LlmError('LLM_UNREACHABLE', `cannot reach Ollama at ${settings.host} (${errorMessage(error)}${cause}). Fix: start Ollama or set ollama_host / OLLAMA_HOST`, { cause: error }));
-    }
-    const message = errorMessage(error);
-    if (error instanceof TypeError || /did not receive done/i.test(message)) {
-      return this.#failure(new LlmError('LLM_BAD_RESPONSE', `the reply stream ended early (${message})`, { cause: error }));
-    }
-    return this.#failure(new LlmError('LLM_SERVER_ERROR', `Ollama reported an error mid-reply: ${message}`, { cause: error }));
+    const failure = turnError(this.#cause, error, this.#responded, this.#request.settings);
+    return failure === 'aborted' ? { type: 'aborted', text: this.#spoken.trim() } : this.#failure(failure);
   }
 
   #failure(error: LlmError): OutcomeBody {
@@ -358,8 +326,4 @@ class TurnRun {
     this.#cause = cause;
     this.#controller.abort();
   }
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {};
 }
