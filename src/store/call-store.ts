@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
 import { errorCode, errorMessage } from '../errors.ts';
 import type { Config } from '../config/keys/index.ts';
 import type { LogFields, Logger } from '../log.ts';
 import { closeCrashedCalls } from './crashed-calls.ts';
 import { openWriter, type Database } from './open.ts';
 import { currentProcess } from './process-identity.ts';
-import { isoTime, type CallEnd, type CallInfo, type TurnRecord } from './types.ts';
+import { prepareStatements, type Statements } from './statements.ts';
+import { isoTime, type CallEnd, type CallInfo, type ToolCallEntry, type TurnRecord } from './types.ts';
 import { WriteQueue, type PendingWrite, type WriteStats } from './write-queue.ts';
 
 export interface CallStoreOptions {
@@ -23,31 +23,6 @@ export interface CallStoreOptions {
   /** Write what is still pending synchronously when the process exits (default true). */
   exitHook?: boolean;
 }
-
-/** A tool call as stored (arguments and result as text, the way the model saw them). */
-export interface ToolCallEntry {
-  atMs: number;
-  tool: string;
-  arguments: string;
-  code: string;
-  httpStatus: number | undefined;
-  durationMs: number;
-  waited: boolean;
-  result: string;
-}
-
-interface Statements {
-  openCall: BetterSqlite3.Statement;
-  ensureCall: BetterSqlite3.Statement;
-  answered: BetterSqlite3.Statement;
-  turn: BetterSqlite3.Statement;
-  event: BetterSqlite3.Statement;
-  toolCall: BetterSqlite3.Statement;
-  close: BetterSqlite3.Statement;
-}
-
-const CALL_COLUMNS = ['uniqueid', 'host', 'channel', 'caller_number', 'caller_name', 'dnid', 'context', 'extension', 'profile', 'model', 'voice',
-  'pid', 'boot_id', 'proc_start'];
 
 /**
  * The call loop's write-as-you-go handle on the call log. Every method returns at once and never
@@ -239,7 +214,7 @@ export class CallStore {
     if (this.#db !== undefined && this.#statements !== undefined) return { db: this.#db, statements: this.#statements };
     const db = openWriter(this.path, { busyTimeoutMs: this.#options.busyTimeoutMs, synchronous: this.#options.synchronous });
     try {
-      this.#statements = prepare(db);
+      this.#statements = prepareStatements(db);
     } catch (error) {
       db.close();
       throw error;
@@ -303,27 +278,6 @@ export function fixFor(error: unknown, path: string): string | undefined {
   }
   if (code === 'EEXIST' || code === 'ENOTDIR') return `${dirname(path)} must be a folder; fix db_path`;
   return undefined;
-}
-
-function prepare(db: Database): Statements {
-  const placeholders = CALL_COLUMNS.map(() => '?').join(', ');
-  const updates = CALL_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ');
-  return {
-    openCall: db.prepare(`INSERT INTO calls (id, ${CALL_COLUMNS.join(', ')}, started_at) VALUES (?, ${placeholders}, ?)
-      ON CONFLICT (id) DO UPDATE SET ${updates}, started_at = excluded.started_at`),
-    ensureCall: db.prepare('INSERT INTO calls (id, host, started_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING'),
-    answered: db.prepare(`INSERT INTO calls (id, started_at, answered_at) VALUES (?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET answered_at = excluded.answered_at`),
-    turn: db.prepare(`INSERT INTO turns (call_id, seq, role, text, audio_path, caller_audio_path, started_at, ended_at,
-      stt_ms, llm_first_token_ms, llm_total_ms, tts_ms, first_audio_ms, interrupted, played_text, dtmf, unplayed)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    event: db.prepare('INSERT INTO events (call_id, at, kind, detail) VALUES (?, ?, ?, ?)'),
-    toolCall: db.prepare(`INSERT INTO tool_calls (call_id, at, tool, arguments, code, http_status, duration_ms, waited, result)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    close: db.prepare(`INSERT INTO calls (id, host, started_at, ended_at, end_reason, status, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, end_reason = excluded.end_reason,
-      status = excluded.status, outcome = excluded.outcome`),
-  };
 }
 
 function nullable(value: string | undefined): string | null {

@@ -111,6 +111,18 @@ export interface EventRow {
   detail: string | null;
 }
 
+/** A tool call as stored (arguments and result as text, the way the model saw them). */
+export interface ToolCallEntry {
+  atMs: number;
+  tool: string;
+  arguments: string;
+  code: string;
+  httpStatus: number | undefined;
+  durationMs: number;
+  waited: boolean;
+  result: string;
+}
+
 export interface ToolCallRow {
   id: number;
   call_id: string;
