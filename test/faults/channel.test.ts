@@ -35,7 +35,9 @@ test('Asterisk replies garbage mid-call (4 lines x 4 points): logged AGI_MALFORM
   const queue = [...cases];
   await Promise.all([1, 2, 3].map(async () => {
     for (let garbage = queue.shift(); garbage !== undefined; garbage = queue.shift()) {
-      const run = await startFaultCall({ callerAudio: caller, ollamaHost: ollama.host, timeScale: 2, proxy: { garbage }, events: [{ action: 'hangup', atMs: 20_000 }] });
+      // The hangup only has to come after the garbage: far enough that a loaded box (a CI run with
+      // other call tests beside this one) still reaches the garbage first.
+      const run = await startFaultCall({ callerAudio: caller, ollamaHost: ollama.host, timeScale: 2, proxy: { garbage }, events: [{ action: 'hangup', atMs: 60_000 }], killAfterMs: 60_000 });
       results.push({ garbage, result: await run.finished });
     }
   }));
