@@ -67,6 +67,11 @@ export interface CallMeasure {
   overrunsAfterAnswer: number;
   maxOverrunMs: number;
   readerDroppedFrames: number;
+  /**
+   * The same signs counted only once the call's own start-up is over (detector built and model
+   * loaded, from its log): what a burst of other calls' starts does to a call already running.
+   */
+  running: { fd3LagMs: number[]; overruns: number; maxOverrunMs: number; droppedFrames: number } | undefined;
 }
 
 export interface ProbeLine {
@@ -149,14 +154,37 @@ export async function runCalls(options: {
     const answeredAt = log.indexOf('answered');
     const overruns = [...log.slice(Math.max(0, answeredAt)).matchAll(/fd 3 overrun.* audioMs=(\d+)/g)].map((m) => Number(m[1]));
     const done = /process done .*fd3Dropped=(\d+)/.exec(log);
+    const runningFromMs = startupDoneAtMs(log);
     return {
       index, result, samples, probe: probes.find((p) => p.marker === marker),
       latencyMs: replyLatencies(result, options.caller.utteranceEndsMs),
       dbFirstAudioMs: firstAudio.filter((row) => row.caller === `55500${index}`).map((row) => row.ms),
       overrunsAfterAnswer: overruns.length, maxOverrunMs: Math.max(0, ...overruns),
       readerDroppedFrames: Number(done?.[1] ?? 0),
+      running: runningFromMs === undefined ? undefined : runningSigns(log, runningFromMs, samples, result),
     };
   });
+}
+
+/** Wall-clock time the call's start-up loads were done: detector built and speech model loaded. */
+function startupDoneAtMs(log: string): number | undefined {
+  const at = (pattern: RegExp) => {
+    const line = log.split('\n').find((l) => pattern.test(l));
+    return line === undefined ? undefined : Date.parse(line.slice(0, line.indexOf(' ')));
+  };
+  const detector = at(/\[STT\] \S+ speech detector ready/);
+  const model = at(/\[STT\] \S+ model loaded/);
+  return detector === undefined || model === undefined ? undefined : Math.max(detector, model);
+}
+
+function runningSigns(log: string, fromMs: number, samples: ProcessSamples | undefined, result: FakeCallResult): CallMeasure['running'] {
+  const overruns = [...log.matchAll(/^(\S+) WARN \[AGI\] fd 3 overrun.* audioMs=(\d+)/gm)]
+    .filter((m) => Date.parse(m[1] ?? '') > fromMs).map((m) => Number(m[2]));
+  const lag = samples === undefined ? [] : samples.fd3LagMs.filter((_, i) => (samples.fd3LagAtMs[i] ?? 0) > fromMs);
+  return {
+    fd3LagMs: lag, overruns: overruns.length, maxOverrunMs: Math.max(0, ...overruns),
+    droppedFrames: result.fd3DroppedAtMs.filter((t) => t > fromMs).length,
+  };
 }
 
 /** For each utterance end, the first reply STREAM FILE after it (before the next utterance ends). */

@@ -21,6 +21,8 @@ function pipeBytes(): (fd: number) => number {
 export interface ProcessSamples {
   /** Audio waiting in the fd 3 pipe, in ms (8 kHz slin: 16 bytes per ms), one per sample. */
   fd3LagMs: number[];
+  /** Wall-clock time (epoch ms) of each fd3LagMs sample. */
+  fd3LagAtMs: number[];
   peakRssKb: number;
   peakRssAnonKb: number;
   lastHwmKb: number;
@@ -35,7 +37,7 @@ export interface ProcessSamples {
  */
 export class ProcessSampler {
   readonly pid: number;
-  readonly result: ProcessSamples = { fd3LagMs: [], peakRssKb: 0, peakRssAnonKb: 0, lastHwmKb: 0, cpuMs: 0, samples: 0 };
+  readonly result: ProcessSamples = { fd3LagMs: [], fd3LagAtMs: [], peakRssKb: 0, peakRssAnonKb: 0, lastHwmKb: 0, cpuMs: 0, samples: 0 };
   readonly #bytesPerMs: number;
   #pipeFd: number | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -66,7 +68,10 @@ export class ProcessSampler {
     this.result.cpuMs = stat.cpuMs;
     if (this.#pipeFd !== undefined) {
       const bytes = pipeBytes()(this.#pipeFd);
-      if (bytes >= 0) this.result.fd3LagMs.push(bytes / this.#bytesPerMs);
+      if (bytes >= 0) {
+        this.result.fd3LagMs.push(bytes / this.#bytesPerMs);
+        this.result.fd3LagAtMs.push(Date.now());
+      }
     }
   }
 

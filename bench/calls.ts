@@ -3,7 +3,9 @@
  * (real pipes, 20 ms fd 3 frames), the tiny Vosk model and the tone voice, one fake Ollama with
  * realistic pacing. Per level: per-call memory and CPU, fd 3 backlog (FIONREAD on the pipe),
  * reader overruns/drops, caller-perceived turn latency (end of speech -> first STREAM FILE) and
- * the program's own first_audio_ms. Then what one call's memory is made of.
+ * the program's own first_audio_ms. "Running calls" counts the backlog, overruns and dropped
+ * frames of each call only after its own start-up loads are done (its log), i.e. what other
+ * calls' starts do to a call already talking. Then what one call's memory is made of.
  *
  *   npx node bench/calls.ts                      # N = 1,2,4,8,16 (~4 min on 2 cores)
  *   npx node bench/calls.ts --levels 1,8,16,24,32
@@ -12,6 +14,7 @@
  *   npx node bench/calls.ts --levels 32 --binary dist/voicebot    # the built executable, as Asterisk starts it
  *   npx node bench/calls.ts --binary dist/voicebot --standin --levels 1,4,8,12   # compute-faithful stand-in for real models
  *   npx node bench/calls.ts --binary dist/voicebot --levels 1,24,32 --stagger-per-call-ms 250   # the levels and start spread of `voicebot bench`
+ *   npx node bench/calls.ts --levels 32 --binary dist/voicebot --set model_load_lanes=32   # any voicebot.conf key (repeatable)
  *   VOICEBOT_TEST_VOSK_MODEL=... VOICEBOT_TEST_PIPER_VOICE=... VOICEBOT_TEST_OLLAMA="<host> <model>" npx node bench/calls.ts
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -42,6 +45,8 @@ const vad = flag('--vad');
 const maxCalls = flag('--max-calls');
 /** `--binary dist/voicebot`: the built executable, as Asterisk runs it (default: the source through Node). */
 const binary = flag('--binary');
+/** `--set key=value` (repeatable): extra voicebot.conf settings for every call. */
+const sets: Record<string, string> = Object.fromEntries(process.argv.flatMap((a, i) => (a === '--set' && process.argv[i + 1]?.includes('=') ? [process.argv[i + 1]!.split(/=(.*)/s).slice(0, 2) as [string, string]] : [])));
 /** `--standin`: the TEST STAND-IN costs of real models (README, "Capacity"): Vosk small 0.2 core, Piper 0.075 RTF, 300 MB. */
 const standin: Record<string, number> = process.argv.includes('--standin') ? { test_stt_rtf: 0.2, test_tts_rtf: 0.075, test_model_rss_mb: 300 } : {};
 const REPLY = 'We are open from nine to five on Saturday. Is there anything else I can help you with?';
@@ -52,7 +57,7 @@ const caller = callerScript(QUESTIONS, { leadMs: 2500, gapMs: 8000 });
 const ollama = await startFakeOllama({ script: () => ({ content: REPLY, firstTokenDelayMs: firstTokenMs }), tokenDelayMs: tokenMs });
 
 console.log(`# bench/calls: ${levels.join(', ')} simultaneous calls, ${(caller.lengthMs / 1000).toFixed(1)} s each in real time`);
-console.log(`caller: ${caller.speech}, ${QUESTIONS.length} questions; fake Ollama: first token ${firstTokenMs} ms, ${(1000 / tokenMs).toFixed(0)} tokens/s; starts spread over ${staggerMs} ms; vad = ${vad ?? 'the default (silero)'}; max_concurrent_calls = ${maxCalls ?? 'none'}; program: ${binary ?? 'source (node src/cli/main.ts)'}${process.argv.includes('--standin') ? '; engines: TEST STAND-IN costs (stt rtf 0.2, tts rtf 0.075, 300 MB)' : ''}\n`);
+console.log(`caller: ${caller.speech}, ${QUESTIONS.length} questions; fake Ollama: first token ${firstTokenMs} ms, ${(1000 / tokenMs).toFixed(0)} tokens/s; starts spread over ${staggerMs} ms; vad = ${vad ?? 'the default (silero)'}; max_concurrent_calls = ${maxCalls ?? 'none'};${Object.keys(sets).length > 0 ? ` set: ${Object.entries(sets).map(([k, v]) => `${k}=${v}`).join(', ')};` : ''} program: ${binary ?? 'source (node src/cli/main.ts)'}${process.argv.includes('--standin') ? '; engines: TEST STAND-IN costs (stt rtf 0.2, tts rtf 0.075, 300 MB)' : ''}\n`);
 
 interface Level { n: number; measures: CallMeasure[]; benchLoopP99Ms: number; wallMs: number }
 
@@ -62,7 +67,7 @@ async function runLevels(engines: Engines, host: string, model: string | undefin
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const started = performance.now();
-    const measures = await runCalls({ count: n, caller, engines, ollamaHost: host, ollamaModel: model, staggerMs: staggerFor(n), binary, extra: { ...standin, ...(vad === undefined ? {} : { vad }), ...(maxCalls === undefined ? {} : { max_concurrent_calls: Number(maxCalls) }) } });
+    const measures = await runCalls({ count: n, caller, engines, ollamaHost: host, ollamaModel: model, staggerMs: staggerFor(n), binary, extra: { ...standin, ...sets, ...(vad === undefined ? {} : { vad }), ...(maxCalls === undefined ? {} : { max_concurrent_calls: Number(maxCalls) }) } });
     loop.disable();
     const level = { n, measures, benchLoopP99Ms: loop.percentile(99) / 1e6, wallMs: performance.now() - started };
     out.push(level);
@@ -83,7 +88,12 @@ function summarize(title: string, results: Level[]): void {
     const anon = measures.map((m) => m.samples?.peakRssAnonKb ?? 0).filter((v) => v > 0);
     const cpuPct = measures.map((m) => ((m.probe?.cpuMs ?? m.samples?.cpuMs ?? 0) / Math.max(1, m.probe?.uptimeMs ?? caller.lengthMs)) * 100);
     const exits = measures.filter((m) => m.result.exitCode !== 0 || m.result.killed).length;
+    const running = measures.flatMap((m) => (m.running === undefined ? [] : [m.running]));
+    const runningLag = running.flatMap((r) => r.fd3LagMs);
     return {
+      runningLagP95: quantile(runningLag, 0.95), runningLagMax: Math.max(0, ...runningLag),
+      runningOverruns: running.reduce((sum, r) => sum + r.overruns, 0), runningMaxOverrun: Math.max(0, ...running.map((r) => r.maxOverrunMs)),
+      runningDropped: running.reduce((sum, r) => sum + r.droppedFrames, 0),
       n, latencyP50: median(latencies), latencyP95: quantile(latencies, 0.95), dbP50: median(db), dbP95: quantile(db, 0.95),
       lagP50: median(lag), lagP95: quantile(lag, 0.95), lagMax: Math.max(0, ...lag),
       overruns: measures.reduce((s, m) => s + m.overrunsAfterAnswer, 0), maxOverrun: Math.max(0, ...measures.map((m) => m.maxOverrunMs)),
@@ -95,11 +105,12 @@ function summarize(title: string, results: Level[]): void {
   const base = rows[0];
   console.log(`## ${title}\n`);
   console.log(markdownTable(
-    ['N', 'BUSY (not answered)', 'turn latency p50 / p95 (ms)', 'vs N=1 p95', 'first_audio_ms in DB p50 / p95', 'fd 3 backlog p50 / p95 / max (ms)', 'overruns after answer (max ms)', 'dropped frames', 'unanswered turns', 'peak RSS / anon per call (MB)', 'CPU per call', 'bad exits', 'bench loop p99 (ms)'],
+    ['N', 'BUSY (not answered)', 'turn latency p50 / p95 (ms)', 'vs N=1 p95', 'first_audio_ms in DB p50 / p95', 'fd 3 backlog p50 / p95 / max (ms)', 'overruns after answer (max ms)', 'dropped frames', 'running calls: backlog p95 / max, overruns (max), drops', 'unanswered turns', 'peak RSS / anon per call (MB)', 'CPU per call', 'bad exits', 'bench loop p99 (ms)'],
     rows.map((r) => [
       r.n, r.busy, `${fixed(r.latencyP50, 0)} / ${fixed(r.latencyP95, 0)}`, base === undefined ? '' : `${fixed(r.latencyP95 / base.latencyP95, 2)}x`,
       `${fixed(r.dbP50, 0)} / ${fixed(r.dbP95, 0)}`, `${fixed(r.lagP50, 0)} / ${fixed(r.lagP95, 0)} / ${fixed(r.lagMax, 0)}`,
-      `${r.overruns} (${r.maxOverrun})`, fixed(r.dropped, 0), `${r.unanswered}/${r.turns}`, `${fixed(r.hwmMb, 0)} / ${fixed(r.anonMb, 0)}`,
+      `${r.overruns} (${r.maxOverrun})`, fixed(r.dropped, 0),
+      `${fixed(r.runningLagP95, 0)} / ${fixed(r.runningLagMax, 0)} ms, ${r.runningOverruns} (${r.runningMaxOverrun}), ${r.runningDropped}`, `${r.unanswered}/${r.turns}`, `${fixed(r.hwmMb, 0)} / ${fixed(r.anonMb, 0)}`,
       `${fixed(r.cpuPct, 1)}%`, r.exits, fixed(r.benchLoopP99Ms, 0),
     ]),
   ));

@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:net';
 
 /**
- * Host-wide call slots for max_concurrent_calls. Slot i is an abstract Unix socket bound by the
- * call holding it: the kernel frees it the instant the process dies (SIGKILL and crashes
+ * Host-wide slots (call slots for max_concurrent_calls, load lanes for model_load_lanes). Slot i
+ * is an abstract Unix socket bound by the process holding it: the kernel frees it the instant the
+ * process dies (SIGKILL and crashes
  * included), so a slot never leaks and nothing is left on disk. Abstract sockets belong to the
  * network namespace, which every voicebot started by one Asterisk shares. `scope` (the call log
  * path) keeps separate installations, and tests, apart.
@@ -19,7 +20,12 @@ export type SlotResult =
   | { kind: 'unavailable'; reason: string };
 
 export async function acquireCallSlot(options: { scope: string; limit: number }): Promise<SlotResult> {
-  const prefix = `\0voicebot-calls-${fnv1a(options.scope)}-`;
+  return acquireHostSlot({ ...options, kind: 'calls' });
+}
+
+/** The first free slot of `kind` (its own set of `limit` slots per scope), or 'full'. */
+export async function acquireHostSlot(options: { kind: string; scope: string; limit: number }): Promise<SlotResult> {
+  const prefix = `\0voicebot-${options.kind}-${fnv1a(options.scope)}-`;
   for (let index = 0; index < options.limit; index += 1) {
     const outcome = await bind(`${prefix}${index}`);
     if (outcome === 'in-use') continue;

@@ -27,6 +27,7 @@ import { StreamEar } from './adapters/ear.ts';
 import { PendingEngine, rendererVoice, voiceFileIdentity } from './adapters/voice.ts';
 import { saveUtteranceWav } from './caller-audio.ts';
 import { ensureListenSound } from './listen-sound.ts';
+import { takeLoadTurn } from './load-lane.ts';
 import type { CallLog, CallOutcome } from './ports.ts';
 import { runSession } from './session.ts';
 
@@ -125,6 +126,8 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
 function prepareEngines(options: ComposeOptions, callId: string, behindGreeting: Promise<boolean>, business: ReturnType<typeof businessHooks>) {
   const { session, config, log } = options;
   const env = session.env;
+  const lane = loadLane(options, behindGreeting);
+  const loadsMayStart = lane.turn.then((turn) => turn !== undefined);
   const settings = llmSettingsFrom(config, options.configFile);
   const conversation = new LlmConversation({
     settings,
@@ -135,20 +138,20 @@ function prepareEngines(options: ComposeOptions, callId: string, behindGreeting:
     ...(business.tools === undefined ? {} : { tools: business.tools }),
   });
   // Hidden behind the greeting: a cold model load would otherwise land on the first reply.
-  void behindGreeting.then((greeted) => (greeted ? warmUpModel(settings, { signal: session.hangup }) : undefined)).then((result) => {
+  void loadsMayStart.then((greeted) => (greeted ? warmUpModel(settings, { signal: session.hangup }) : undefined)).then((result) => {
     if (result === undefined) return;
     if (result.ok) log.info('LLM', 'model warm', { ms: Math.round(result.elapsedMs) });
     else log.warn('LLM', 'model warm-up failed', { code: result.code, error: result.message, ms: Math.round(result.elapsedMs) });
   });
 
-  const tts = loadVoice(config, log, behindGreeting);
+  const tts = loadVoice(config, log, loadsMayStart);
   if (config.test_stt_rtf > 0 || config.test_tts_rtf > 0) {
     log.warn('CALL', 'TEST STAND-IN: the engines burn extra CPU as real models would; never on a live line', { sttRtf: config.test_stt_rtf, ttsRtf: config.test_tts_rtf });
   }
   const voice = rendererVoice({ engine: withTtsCost(tts, config.test_tts_rtf), cacheDir: config.cache_dir, callId, format: config.tts_format });
   const audio = session.audio;
   // vosk_load_before_answer: behind the ring instead, so a model libvosk cannot load is refused before ANSWER.
-  const modelLoad = (config.vosk_load_before_answer ? Promise.resolve(true) : behindGreeting).then(async (greeted) => {
+  const modelLoad = (config.vosk_load_before_answer ? Promise.resolve(true) : loadsMayStart).then(async (greeted) => {
     if (!greeted) throw new VoicebotError('CALL_ENDED', 'the call ended before its greeting: the speech model was not loaded');
     const started = performance.now();
     const model = await VoskModel.load(config.vosk_model_dir);
@@ -172,12 +175,54 @@ function prepareEngines(options: ComposeOptions, callId: string, behindGreeting:
         const options = turnTakerOptionsFromConfig(config, sampleRateHz);
         const taker = new TurnTaker(options, createDetector(options));
         log.info('STT', 'speech detector ready', { detector: taker.detectorName, sampleRateHz, ms: Math.round(performance.now() - started) });
+        lane.detectorReady();
         return taker;
       },
-      stt, log, now: Date.now, recordAudio: config.record_caller, startAfter: behindGreeting, bargeInIgnoreFirstMs: config.barge_in_ignore_first_ms, signal: session.hangup,
+      stt, log, now: Date.now, recordAudio: config.record_caller, startAfter: loadsMayStart, bargeInIgnoreFirstMs: config.barge_in_ignore_first_ms, signal: session.hangup,
     });
   };
+  lane.releaseAfter([modelLoad, tts.ready]);
   return { conversation, tts, voice, openEar, modelLoad, listenSound: () => ensureListenSound(config.cache_dir) };
+}
+
+/** Longest a call holds its load lane: a load that hangs must not stall every later call's start. */
+const MAX_LANE_HOLD_MS = 3000;
+
+/**
+ * The call's turn at a host-wide load lane, taken once the greeting plays (undefined: the call
+ * ended first). It is held until the detector is built and the model and voice have loaded.
+ */
+function loadLane(options: ComposeOptions, behindGreeting: Promise<boolean>) {
+  const { config, log, session } = options;
+  const detector = Promise.withResolvers<void>();
+  const turn = behindGreeting.then(async (greeted) => {
+    if (!greeted) return undefined;
+    const taken = await takeLoadTurn({ scope: config.db_path, lanes: config.model_load_lanes, maxWaitMs: config.model_load_wait_ms, signal: session.hangup });
+    if (taken.lane === 'ended') return undefined;
+    if (taken.waitedMs > 0 || typeof taken.lane !== 'number') log.info('CALL', 'load lane', { lane: taken.lane, waitedMs: taken.waitedMs });
+    return taken;
+  });
+  return {
+    turn,
+    detectorReady: () => detector.resolve(),
+    releaseAfter(loads: readonly Promise<unknown>[]): void {
+      void turn.then(async (taken) => {
+        if (taken === undefined) return;
+        let timer: NodeJS.Timeout | undefined;
+        const held = new Promise<void>((resolve) => { timer = setTimeout(resolve, MAX_LANE_HOLD_MS); });
+        await Promise.race([Promise.allSettled([...loads, detector.promise]), held, untilEnded(session.hangup)]);
+        clearTimeout(timer);
+        taken.release();
+      });
+    },
+  };
+}
+
+function untilEnded(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 function loadVoice(config: Config, log: Logger, startAfter: Promise<boolean>): PendingEngine {

@@ -145,7 +145,7 @@ export class FakeAsteriskCall {
       for (const leftover of leftoverPids) { try { process.kill(leftover, 'SIGKILL'); } catch { /* gone */ } }
       resolveFinished(recorder.result({
         exitCode: code, exitSignal: signal, killed: this.#killed, exitAtMs, exitRealMs, leftoverPids,
-        fd3BytesWritten: this.#pump.bytesWritten, fd3BytesDropped: this.#pump.bytesDropped, channelRateHz: this.#rateHz, pid,
+        fd3BytesWritten: this.#pump.bytesWritten, fd3BytesDropped: this.#pump.bytesDropped, fd3DroppedAtMs: this.#pump.droppedAtMs, channelRateHz: this.#rateHz, pid,
       }));
     });
   }

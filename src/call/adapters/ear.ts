@@ -26,6 +26,12 @@ export interface StreamEarOptions {
 
 /** While the caller speaks, how often nextUtterance looks again whether the turn is over. */
 const BUSY_RECHECK_MS = 200;
+/** Longest the ear works through queued frames before it lets fd 3 and the AGI pipe be read. */
+const MAX_BUSY_MS = 50;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 /** A finished turn waiting for its transcript. Times are stream ms except `endedAtWallMs`. */
 interface TurnEnd { speechStartMs: number; speechEndMs: number; atMs: number; endedAtWallMs: number; overBot: boolean }
@@ -106,7 +112,14 @@ export class StreamEar implements Ear {
     try {
       // Frames wait in the fd 3 reader (with their capture times) until then.
       await this.#options.startAfter;
+      let busySinceMs = performance.now();
       for await (const frame of fillFd3Gaps(frames, () => this.#taker?.inSpeech === true)) {
+        // Queued frames arrive without a trip through the event loop: working off a backlog (audio
+        // heard while the models loaded) would otherwise keep fd 3 unread until it is gone.
+        if (performance.now() - busySinceMs > MAX_BUSY_MS) {
+          await yieldToEventLoop();
+          busySinceMs = performance.now();
+        }
         this.#taker ??= this.#options.turnTaker(frame.sampleRateHz);
         const reference = this.#reference.next(frame.samples.length, frame.sampleRateHz, frame.capturedAtMs);
         const events = this.#taker.push(frame.samples, { reference, botSpeaking: this.#subscribers.size > 0 });

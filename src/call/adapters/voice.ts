@@ -16,6 +16,7 @@ export class PendingEngine implements TtsEngine {
   readonly #load: () => Promise<TtsEngine>;
   #engine: Promise<TtsEngine> | undefined;
   #closed = false;
+  readonly #ready = Promise.withResolvers<void>();
 
   /** `startAfter` resolving false (the call ended first) means: load only if synthesis is asked for. */
   constructor(load: () => Promise<TtsEngine>, identity: { name: string; cacheKey: string; sampleRateHz?: number }, startAfter?: Promise<boolean>) {
@@ -24,7 +25,12 @@ export class PendingEngine implements TtsEngine {
     this.cacheKey = identity.cacheKey;
     this.sampleRateHz = identity.sampleRateHz ?? 0;
     if (startAfter === undefined) this.#start();
-    else void startAfter.then((go) => { if (go && !this.#closed) this.#start(); }, () => undefined);
+    else void startAfter.then((go) => { if (go && !this.#closed) this.#start(); else this.#ready.resolve(); }, () => this.#ready.resolve());
+  }
+
+  /** Settles once the load has finished or failed, or when it will not start behind the greeting. */
+  get ready(): Promise<void> {
+    return this.#ready.promise;
   }
 
   async synthesize(text: string, options?: SynthesizeOptions): Promise<Pcm> {
@@ -39,7 +45,7 @@ export class PendingEngine implements TtsEngine {
   #start(): Promise<TtsEngine> {
     if (this.#engine === undefined) {
       this.#engine = this.#load();
-      this.#engine.catch(() => undefined);
+      this.#engine.then(() => this.#ready.resolve(), () => this.#ready.resolve());
     }
     return this.#engine;
   }

@@ -30,6 +30,8 @@ export interface FakeCallResult {
   leftoverPids: number[];
   fd3BytesWritten: number;
   fd3BytesDropped: number;
+  /** Wall-clock times (epoch ms) of the frames dropped on a full pipe. */
+  fd3DroppedAtMs: readonly number[];
   /** Every frame written to fd 3 (caller audio as the line delivered it), in order; gaps are frames absent. */
   fd3Frames: Fd3Frame[];
   stderr: string;
@@ -99,7 +101,7 @@ export class CallRecorder {
       hangupAtMs: this.#hangupAtMs, exitAtMs: exit.exitAtMs,
       exitAfterHangupRealMs: this.#hangupRealMs === undefined ? undefined : exit.exitRealMs - this.#hangupRealMs,
       leftoverPids: exit.leftoverPids, fd3BytesWritten: exit.fd3BytesWritten, fd3BytesDropped: exit.fd3BytesDropped,
-      stderr: this.#stderr, channelRateHz: exit.channelRateHz, pid: exit.pid,
+      fd3DroppedAtMs: exit.fd3DroppedAtMs, stderr: this.#stderr, channelRateHz: exit.channelRateHz, pid: exit.pid,
     };
   }
 }

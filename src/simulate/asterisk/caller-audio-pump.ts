@@ -31,6 +31,7 @@ export class CallerAudioPump {
   #framesSent = 0;
   #written = 0;
   #dropped = 0;
+  readonly #droppedAtMs: number[] = [];
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: CallerAudioPumpOptions) {
@@ -46,6 +47,11 @@ export class CallerAudioPump {
   /** Bytes dropped because the pipe was full (EAGAIN). */
   get bytesDropped(): number {
     return this.#dropped;
+  }
+
+  /** Wall-clock times (epoch ms) of the dropped frames, to tell which phase of a call lost audio. */
+  get droppedAtMs(): readonly number[] {
+    return this.#droppedAtMs;
   }
 
   /** fd 3 carries caller audio except during EXEC, CONTROL STREAM FILE and RECORD FILE. */
@@ -99,6 +105,7 @@ export class CallerAudioPump {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {
         this.#dropped += bytes.byteLength;
+        this.#droppedAtMs.push(Date.now());
         return;
       }
       this.#options.event('fd3_write_error', { code });
