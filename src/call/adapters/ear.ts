@@ -7,6 +7,7 @@ import type { BargeIn, Ear, Utterance } from '../ports.ts';
 import { CallerHistory } from './caller-history.ts';
 import { EchoReference } from './echo-reference.ts';
 import { fillFd3Gaps } from './fd3-gaps.ts';
+import { SttGate } from './stt-gate.ts';
 
 export interface StreamEarOptions {
   /** Builds the call's turn taker once the first frame tells the channel rate. */
@@ -38,8 +39,8 @@ interface TurnEnd { speechStartMs: number; speechEndMs: number; atMs: number; en
 
 /**
  * The Ear port: every fd 3 frame goes through the turn taker (speech detector, echo removal, turn
- * and barge-in rules) and on to the transcriber. Turn boundaries reach the transcriber in stream
- * order, so each finished turn gets exactly one final. Utterances that end while the bot still
+ * and barge-in rules); the caller's turns go on to the transcriber (SttGate). Turn boundaries reach
+ * the transcriber in stream order, so each finished turn gets exactly one final. Utterances that end while the bot still
  * speaks, without having interrupted it, are dropped.
  */
 export class StreamEar implements Ear {
@@ -47,6 +48,7 @@ export class StreamEar implements Ear {
   readonly #options: StreamEarOptions;
   readonly #log: Logger;
   readonly #sttInput = new AsyncQueue<SttInput>();
+  readonly #sttGate = new SttGate((input) => this.#sttInput.push(input));
   readonly #finals = new AsyncQueue<Utterance>();
   readonly #turnEnds: TurnEnd[] = [];
   readonly #subscribers = new Set<AsyncQueue<BargeIn>>();
@@ -124,7 +126,7 @@ export class StreamEar implements Ear {
         const reference = this.#reference.next(frame.samples.length, frame.sampleRateHz, frame.capturedAtMs);
         const events = this.#taker.push(frame.samples, { reference, botSpeaking: this.#subscribers.size > 0 });
         if (this.#options.recordAudio) this.#history.add(frame.samples, frame.sampleRateHz);
-        this.#sttInput.push({ type: 'audio', frame });
+        this.#sttGate.audio(frame);
         for (const event of events) this.#onTurnEvent(event);
       }
       const taker = this.#taker;
@@ -140,7 +142,7 @@ export class StreamEar implements Ear {
 
   #onTurnEvent(event: TurnEvent): void {
     if (event.type === 'speech-start') {
-      this.#sttInput.push({ type: 'turn-start' });
+      this.#sttGate.turnStart(event.speechStartMs);
     } else if (event.type === 'barge-in') {
       this.#bargeIn(event.speechStartMs);
     } else {
@@ -149,7 +151,7 @@ export class StreamEar implements Ear {
         speechStartMs: event.speechStartMs, speechEndMs: event.speechEndMs, atMs: event.atMs,
         endedAtWallMs: this.#options.now(), overBot: this.#subscribers.size > 0 && !event.bargedIn,
       });
-      this.#sttInput.push({ type: 'turn-end' });
+      this.#sttGate.turnEnd();
       this.#log.info('STT', 'end of turn', { speechMs: Math.round(event.speechEndMs - event.speechStartMs), reason: event.reason, cue: event.cue });
     }
   }
