@@ -117,15 +117,34 @@ let heldMb = 0;
  * a later call only adds what a larger figure asks for. Returns the megabytes held.
  */
 export function touchMemory(megabytes: number): number {
+  checkMegabytes(megabytes);
+  while (heldMb < megabytes) touchBlock(megabytes);
+  return heldMb;
+}
+
+/**
+ * touchMemory in 64 MB steps with the event loop running between them, as a real model load
+ * (libvosk on the threadpool) leaves the main thread free to read fd 3 meanwhile.
+ */
+export async function touchMemoryAsync(megabytes: number): Promise<number> {
+  checkMegabytes(megabytes);
+  while (heldMb < megabytes) {
+    touchBlock(megabytes);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return heldMb;
+}
+
+function checkMegabytes(megabytes: number): void {
   if (!Number.isFinite(megabytes) || megabytes < 0) {
     throw new VoicebotError('STANDIN_BAD_MEMORY', `cannot hold ${megabytes} MB. Fix: pass a finite number of megabytes, 0 or more`);
   }
-  while (heldMb < megabytes) {
-    const mb = Math.min(BLOCK_MB, megabytes - heldMb);
-    const block = new Uint8Array(Math.ceil(mb * MIB));
-    for (let offset = 0; offset < block.length; offset += PAGE_BYTES) block[offset] = 1;
-    heldBlocks.push(block);
-    heldMb += mb;
-  }
-  return heldMb;
+}
+
+function touchBlock(megabytes: number): void {
+  const mb = Math.min(BLOCK_MB, megabytes - heldMb);
+  const block = new Uint8Array(Math.ceil(mb * MIB));
+  for (let offset = 0; offset < block.length; offset += PAGE_BYTES) block[offset] = 1;
+  heldBlocks.push(block);
+  heldMb += mb;
 }
