@@ -90,12 +90,16 @@ export function judgeLevel(
   };
 }
 
-/** 1, 2, 4, 8, 12, 16, 24, 32, 48, 64, ... up to `maxCalls` (included); `quick`: 1, 2, 4 only. */
+/**
+ * 1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, ... up to `maxCalls` (included); `quick`: 1, 2, 4 only.
+ * Steps of 1.5x from 4 on: real models put the knee at a handful of calls, where a power of two
+ * would miss it by a third.
+ */
 export function benchLevels(maxCalls: number, quick: boolean): number[] {
   const levels: number[] = [];
   for (let power = 1; power <= maxCalls; power *= 2) {
     levels.push(power);
-    if (power >= 8 && power * 1.5 <= maxCalls) levels.push(power * 1.5);
+    if (power >= 4 && power * 1.5 <= maxCalls) levels.push(power * 1.5);
   }
   if (!quick && levels.at(-1) !== maxCalls && maxCalls >= 1) levels.push(maxCalls);
   const sorted = [...new Set(levels)].sort((a, b) => a - b);

@@ -35,7 +35,7 @@ const BENCH_HELP = `
 What it does, on this box, with the profile's engines as configured:
   1. loads the speech model and the voice in this process and asks Ollama one short question:
      load times, memory, real-time factors, time to first token and tokens/s
-  2. runs N simulated calls at once (N = 1, 2, 4, 8, 12, 16, 24, 32, ...) of this voicebot through the
+  2. runs N simulated calls at once (N = 1, 2, 4, 6, 8, 12, 16, 24, 32, ...) of this voicebot through the
      built-in fake Asterisk, each caller asking 3 questions, until the turn latency or the caller audio
      (fd 3) degrades; recommends max_concurrent_calls = the largest N that held.
 Test engines (test-tone/test-espeak voices, the generated test model, a fake Ollama) are labelled TEST ENGINE.

@@ -21,9 +21,10 @@ function call(overrides: Partial<CallFigures> = {}): CallFigures {
 }
 const extra = { wallMs: 30_000, rss: undefined };
 
-test('levels: 1, 2, 4, 8, 12, 16, 24, 32, 48, 64; --max-calls is the last; --quick is 1, 2, 4', () => {
-  assert.deepEqual(benchLevels(64, false), [1, 2, 4, 8, 12, 16, 24, 32, 48, 64]);
-  assert.deepEqual(benchLevels(10, false), [1, 2, 4, 8, 10]);
+test('levels: 1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64; --max-calls is the last; --quick is 1, 2, 4', () => {
+  assert.deepEqual(benchLevels(64, false), [1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64]);
+  assert.deepEqual(benchLevels(10, false), [1, 2, 4, 6, 8, 10]);
+  assert.deepEqual(benchLevels(5, false), [1, 2, 4, 5]);
   assert.deepEqual(benchLevels(1, false), [1]);
   assert.deepEqual(benchLevels(64, true), [1, 2, 4]);
   assert.deepEqual(benchLevels(2, true), [1, 2]);
