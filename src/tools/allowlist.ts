@@ -1,10 +1,10 @@
-import { promises as dns } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
 /** Resolves a host name to all its addresses (the shape of `dns.promises.lookup(host, { all: true })`). */
 export type LookupAll = (host: string) => Promise<readonly { address: string; family: number }[]>;
 
-const defaultLookup: LookupAll = (host) => dns.lookup(host, { all: true });
+// node:dns is loaded on the first lookup, not at call start.
+const defaultLookup: LookupAll = (host) => process.getBuiltinModule('node:dns').promises.lookup(host, { all: true });
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 

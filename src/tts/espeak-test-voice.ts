@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+// Loaded on use: a call whose voice is not espeak-ng never needs a child process (call start, bench/call-start.ts).
+const childProcess = (): typeof import('node:child_process') => process.getBuiltinModule('node:child_process');
 import type { Pcm } from '../audio/pcm.ts';
 import { parseWav } from '../audio/wav.ts';
 import { VoicebotError } from '../errors.ts';
@@ -12,7 +13,7 @@ export const ESPEAK_BINARY = 'espeak-ng';
 
 /** Why the espeak test voice cannot run here, or undefined when `espeak-ng --version` works. */
 export function espeakUnavailable(binary = ESPEAK_BINARY): string | undefined {
-  const probe = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 5000 });
+  const probe = childProcess().spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 5000 });
   return probe.status === 0 ? undefined : `${binary} is not installed or does not run (apt-get install espeak-ng)`;
 }
 
@@ -48,7 +49,7 @@ export class EspeakTestVoice implements TtsEngine {
     const speakable = checkSpeakableText(text, this.#maxTextChars);
     const signal = options.signal;
     if (signal?.aborted === true) throw abortError(signal);
-    const child = spawn(this.#binary, ['-v', this.#voice, '--stdout', '--', speakable], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = childProcess().spawn(this.#binary, ['-v', this.#voice, '--stdout', '--', speakable], { stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
