@@ -77,8 +77,9 @@ export class Resampler {
   readonly fromHz: number;
   readonly toHz: number;
   readonly #bank: FilterBank;
-  /** Input samples from absolute index `#bufferStart` on (zeros precede the stream). */
-  #buffer: Float64Array = new Float64Array(0);
+  /** Input samples from absolute index `#bufferStart` on (zeros precede the stream); `#length` of them are valid. */
+  #buffer: Float64Array;
+  #length = 0;
   #bufferStart = 0;
   #inputCount = 0;
   #outputIndex = 0;
@@ -90,7 +91,8 @@ export class Resampler {
     this.fromHz = fromHz;
     this.toHz = toHz;
     this.#bank = filterBank(fromHz, toHz, options);
-    this.#buffer = new Float64Array(this.#bank.halfWidth);
+    this.#buffer = new Float64Array(4 * this.#bank.halfWidth + 1024);
+    this.#length = this.#bank.halfWidth;
     this.#bufferStart = -this.#bank.halfWidth;
   }
 
@@ -110,39 +112,47 @@ export class Resampler {
     return out;
   }
 
+  // One buffer for the stream: a call resamples 50 frames a second, and a new array per frame
+  // was most of the garbage a call made.
   #append(chunk: Int16Array): void {
-    const next = new Float64Array(this.#buffer.length + chunk.length);
-    next.set(this.#buffer);
-    for (let i = 0; i < chunk.length; i += 1) next[this.#buffer.length + i] = chunk[i] ?? 0;
-    this.#buffer = next;
+    const needed = this.#length + chunk.length;
+    if (needed > this.#buffer.length) {
+      const grown = new Float64Array(Math.max(needed, 2 * this.#buffer.length));
+      grown.set(this.#buffer.subarray(0, this.#length));
+      this.#buffer = grown;
+    }
+    const buffer = this.#buffer;
+    const offset = this.#length;
+    for (let i = 0; i < chunk.length; i += 1) buffer[offset + i] = chunk[i]!;
+    this.#length = needed;
   }
 
   #emit(available: number, limit = Number.POSITIVE_INFINITY): Int16Array {
     const { up, down, halfWidth, taps } = this.#bank;
     const width = 2 * halfWidth;
-    const out: number[] = [];
-    for (;;) {
-      if (this.#outputIndex >= limit) break;
+    // Output n needs input up to floor(n·down/up) + halfWidth: the last n whose input is known.
+    const lastComputable = Math.ceil(((available - halfWidth) * up) / down) - 1;
+    const end = Math.min(limit, lastComputable + 1);
+    const count = Math.max(0, end - this.#outputIndex);
+    const result = new Int16Array(count);
+    const buffer = this.#buffer;
+    for (let k = 0; k < count; k += 1) {
       const position = this.#outputIndex * down;
       const centre = Math.floor(position / up);
-      const first = centre - halfWidth + 1;
-      if (first + width > available) break;
-      const phase = position - centre * up;
-      const base = phase * width;
-      const at = first - this.#bufferStart;
+      const base = (position - centre * up) * width;
+      const at = centre - halfWidth + 1 - this.#bufferStart;
       let acc = 0;
-      for (let j = 0; j < width; j += 1) acc += (this.#buffer[at + j] ?? 0) * (taps[base + j] ?? 0);
-      out.push(acc);
+      for (let j = 0; j < width; j += 1) acc += buffer[at + j]! * taps[base + j]!;
+      result[k] = Math.max(-32768, Math.min(32767, Math.round(acc)));
       this.#outputIndex += 1;
     }
     const keepFrom = Math.floor((this.#outputIndex * down) / up) - halfWidth + 1;
     const drop = keepFrom - this.#bufferStart;
     if (drop > 0) {
-      this.#buffer = this.#buffer.slice(drop);
+      buffer.copyWithin(0, drop, this.#length);
+      this.#length -= drop;
       this.#bufferStart = keepFrom;
     }
-    const result = new Int16Array(out.length);
-    for (let i = 0; i < out.length; i += 1) result[i] = Math.max(-32768, Math.min(32767, Math.round(out[i] ?? 0)));
     return result;
   }
 }
