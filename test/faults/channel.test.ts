@@ -55,7 +55,11 @@ test('Asterisk replies garbage mid-call (4 lines x 4 points): logged AGI_MALFORM
 test('slow Asterisk (every reply 150-350 ms late): the call completes normally, no audio dropped, every turn stored', async (t) => {
   const ollama = await hookedOllama(() => {});
   t.after(() => ollama.close());
-  const run = await startFaultCall({ callerAudio: caller, ollamaHost: ollama.host, timeScale: 1, proxy: { delayReplyMs: 150, jitterMs: 200 }, events: [{ action: 'hangup', atMs: 10_200 }] });
+  // Real time, with room for a start slowed by a loaded box (2.5 s seen in CI) before the first
+  // question, and for a whole slow reply before the second: a question that overlapped a reply
+  // would interrupt it, which is another test's subject.
+  const spaced = callerTimeline([3500, { speakMs: 900 }, 4500, { speakMs: 800 }, 4000]);
+  const run = await startFaultCall({ callerAudio: spaced, ollamaHost: ollama.host, timeScale: 1, proxy: { delayReplyMs: 150, jitterMs: 200 }, events: [{ action: 'hangup', atMs: 14_500 }] });
   const result = await run.finished;
   const context = describeRun(result);
   assert.equal(result.exitCode, 0, context);
