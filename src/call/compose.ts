@@ -28,6 +28,7 @@ import { PendingEngine, rendererVoice, voiceFileIdentity } from './adapters/voic
 import { saveUtteranceWav } from './caller-audio.ts';
 import { ensureListenSound } from './listen-sound.ts';
 import { takeLoadTurn } from './load-lane.ts';
+import { untilAborted, withDeadline } from '../runtime/deadline.ts';
 import type { CallLog, CallOutcome } from './ports.ts';
 import { runSession } from './session.ts';
 
@@ -199,7 +200,8 @@ function loadLane(options: ComposeOptions, behindGreeting: Promise<boolean>) {
     if (!greeted) return undefined;
     const taken = await takeLoadTurn({ scope: config.db_path, lanes: config.model_load_lanes, maxWaitMs: config.model_load_wait_ms, signal: session.hangup });
     if (taken.lane === 'ended') return undefined;
-    if (taken.waitedMs > 0 || typeof taken.lane !== 'number') log.info('CALL', 'load lane', { lane: taken.lane, waitedMs: taken.waitedMs });
+    // Binding a free lane takes a few ms: only a real wait (a burst of starts) is worth a line.
+    if (taken.waitedMs >= 50 || typeof taken.lane !== 'number') log.info('CALL', 'load lane', { lane: taken.lane, waitedMs: taken.waitedMs });
     return taken;
   });
   return {
@@ -208,21 +210,12 @@ function loadLane(options: ComposeOptions, behindGreeting: Promise<boolean>) {
     releaseAfter(loads: readonly Promise<unknown>[]): void {
       void turn.then(async (taken) => {
         if (taken === undefined) return;
-        let timer: NodeJS.Timeout | undefined;
-        const held = new Promise<void>((resolve) => { timer = setTimeout(resolve, MAX_LANE_HOLD_MS); });
-        await Promise.race([Promise.allSettled([...loads, detector.promise]), held, untilEnded(session.hangup)]);
-        clearTimeout(timer);
+        const loaded = Promise.allSettled([...loads, detector.promise]);
+        await withDeadline(untilAborted(loaded, session.hangup, () => undefined), MAX_LANE_HOLD_MS, () => undefined);
         taken.release();
       });
     },
   };
-}
-
-function untilEnded(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }
 
 function loadVoice(config: Config, log: Logger, startAfter: Promise<boolean>): PendingEngine {
