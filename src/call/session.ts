@@ -137,50 +137,68 @@ async function converse(deps: SessionDeps, phrases: Map<string, RenderedSpeech>)
     }
     reprompts = 0;
     callerTurns += 1;
-    const callerAudioPath = deps.saveCallerAudio?.(utterance, callerTurns);
-    log.info('STT', 'caller said', { text: utterance.text, sttMs: Math.round(utterance.sttMs) });
-    callLog.turn({
-      role: 'caller', text: utterance.text, startedAtMs: utterance.speechStartMs, endedAtMs: utterance.speechEndMs,
-      sttMs: utterance.sttMs, callerAudioPath,
-    });
-    const replyStartMs = deps.now();
-    // The call limit also ends a long reply: the loop then says goodbye.
-    const limitMs = Math.max(0, answeredMs + config.max_call_seconds * 1000 - replyStartMs);
-    const turn = await runBotTurn(utterance.text, {
-      brain: deps.brain, voice: deps.voice, speaker, splitSentences: deps.splitSentences, log, now: deps.now,
-      fillerAfterMs: config.filler_after_ms, filler,
-      maxDeadAirMs: config.max_dead_air_ms, maxReplyAudioMs: config.tts_max_reply_seconds * 1000,
-    }, AbortSignal.any([callSignal, AbortSignal.timeout(limitMs)]));
-    // Stored before the hangup check: a reply cut off by the hangup is part of the call.
-    recordBotTurn(deps, turn, replyStartMs, utterance.speechEndMs);
+    const turn = await reply(deps, { speaker, filler, answeredMs }, utterance, callerTurns);
     checkHangup();
-    lastExchange = consoleLine(deps, utterance.text, turn, firstAudioAfterSpeechMs(turn, replyStartMs, utterance.speechEndMs));
-    if (turn.failure !== undefined) {
-      log.error(turn.failure.status === 'LLM_FAILED' ? 'LLM' : 'TTS', 'reply failed; apologising and handing back to the dialplan', {
-        code: turn.failure.code, error: turn.failure.message,
-      });
-      callLog.event('error', `${turn.failure.status} ${turn.failure.code}: ${turn.failure.message}`);
-      await speakQuietly(deps, phrases, config.apology_text, speaker);
-      return { action: 'handoff', status: turn.failure.status, endReason: turn.failure.status.toLowerCase() };
-    }
-    if (turn.action?.type === 'operator') return operatorTransfer(deps);
-    if ((turn.action?.type === 'transfer' || turn.action?.type === 'end_call') && turn.interruption === 'barge-in') {
-      // The caller spoke over the announcement ("wait, no"): what they say now decides, not the cut-off plan.
-      callLog.event('action_cancelled', `${turn.action.type} not carried out: the caller interrupted its announcement`);
-      log.info('CALL', 'the caller interrupted the announcement of an action; listening instead', { action: turn.action.type });
-      continue;
-    }
-    if (turn.action?.type === 'transfer') {
-      if (turn.heardText === '') await speakQuietly(deps, phrases, config.transfer_text, speaker);
-      callLog.event('transfer', `${turn.action.destination} -> ${turn.action.target}`);
-      return { action: 'transfer', status: 'TRANSFER', transferTo: turn.action.target, endReason: 'transfer' };
-    }
-    if (turn.action?.type === 'end_call') {
-      callLog.event('end_call', turn.action.reason);
-      if (turn.heardText === '') await speakQuietly(deps, phrases, config.goodbye_text, speaker);
-      return { action: 'hangup', status: 'OK', endReason: 'bot_goodbye' };
-    }
+    lastExchange = turn.consoleLine;
+    const ended = await afterReply(deps, phrases, speaker, turn.result);
+    if (ended !== undefined) return ended;
   }
+}
+
+/** One caller utterance answered: the caller's turn stored, the bot's reply spoken and stored. */
+async function reply(
+  deps: SessionDeps, call: { speaker: Speaker; filler: RenderedSpeech | undefined; answeredMs: number }, utterance: Utterance, seq: number,
+): Promise<{ result: BotTurnResult; consoleLine: string }> {
+  const { config, log, callLog } = deps;
+  const callerAudioPath = deps.saveCallerAudio?.(utterance, seq);
+  log.info('STT', 'caller said', { text: utterance.text, sttMs: Math.round(utterance.sttMs) });
+  callLog.turn({
+    role: 'caller', text: utterance.text, startedAtMs: utterance.speechStartMs, endedAtMs: utterance.speechEndMs,
+    sttMs: utterance.sttMs, callerAudioPath,
+  });
+  const replyStartMs = deps.now();
+  // The call limit also ends a long reply: the loop then says goodbye.
+  const limitMs = Math.max(0, call.answeredMs + config.max_call_seconds * 1000 - replyStartMs);
+  const result = await runBotTurn(utterance.text, {
+    brain: deps.brain, voice: deps.voice, speaker: call.speaker, splitSentences: deps.splitSentences, log, now: deps.now,
+    fillerAfterMs: config.filler_after_ms, filler: call.filler,
+    maxDeadAirMs: config.max_dead_air_ms, maxReplyAudioMs: config.tts_max_reply_seconds * 1000,
+  }, AbortSignal.any([deps.channel.hangup, AbortSignal.timeout(limitMs)]));
+  // Stored before the caller checks for a hangup: a reply cut off by the hangup is part of the call.
+  recordBotTurn(deps, result, replyStartMs, utterance.speechEndMs);
+  return { result, consoleLine: consoleLine(deps, utterance.text, result, firstAudioAfterSpeechMs(result, replyStartMs, utterance.speechEndMs)) };
+}
+
+/** What a reply leads to: the end of the call (a failure, a transfer, a goodbye) or undefined to listen on. */
+async function afterReply(deps: SessionDeps, phrases: Map<string, RenderedSpeech>, speaker: Speaker, turn: BotTurnResult): Promise<CallOutcome | undefined> {
+  const { config, log, callLog } = deps;
+  if (turn.failure !== undefined) {
+    log.error(turn.failure.status === 'LLM_FAILED' ? 'LLM' : 'TTS', 'reply failed; apologising and handing back to the dialplan', {
+      code: turn.failure.code, error: turn.failure.message,
+    });
+    callLog.event('error', `${turn.failure.status} ${turn.failure.code}: ${turn.failure.message}`);
+    await speakQuietly(deps, phrases, config.apology_text, speaker);
+    return { action: 'handoff', status: turn.failure.status, endReason: turn.failure.status.toLowerCase() };
+  }
+  const action = turn.action;
+  if (action?.type === 'operator') return operatorTransfer(deps);
+  if ((action?.type === 'transfer' || action?.type === 'end_call') && turn.interruption === 'barge-in') {
+    // The caller spoke over the announcement ("wait, no"): what they say now decides, not the cut-off plan.
+    callLog.event('action_cancelled', `${action.type} not carried out: the caller interrupted its announcement`);
+    log.info('CALL', 'the caller interrupted the announcement of an action; listening instead', { action: action.type });
+    return undefined;
+  }
+  if (action?.type === 'transfer') {
+    if (turn.heardText === '') await speakQuietly(deps, phrases, config.transfer_text, speaker);
+    callLog.event('transfer', `${action.destination} -> ${action.target}`);
+    return { action: 'transfer', status: 'TRANSFER', transferTo: action.target, endReason: 'transfer' };
+  }
+  if (action?.type === 'end_call') {
+    callLog.event('end_call', action.reason);
+    if (turn.heardText === '') await speakQuietly(deps, phrases, config.goodbye_text, speaker);
+    return { action: 'hangup', status: 'OK', endReason: 'bot_goodbye' };
+  }
+  return undefined;
 }
 
 /** The greeting, interruptible like any bot turn, stored as the call's first bot turn. */
