@@ -18,7 +18,7 @@ import { createDetector, TurnTaker } from '../vad/turn-taker.ts';
 import type { HttpToolSpec } from '../tools/types.ts';
 import { businessHooks } from './adapters/business.ts';
 import { storeCallLog } from './adapters/call-log.ts';
-import { touchMemoryAsync } from '../standin/cpu-burner.ts';
+import { touchMemory } from '../standin/cpu-burner.ts';
 import { withSttCost, withTtsCost } from '../standin/engines.ts';
 import { webhookFromConfig, withWebhook } from './adapters/webhook.ts';
 import type { WebhookSink } from '../webhook/sink.ts';
@@ -157,7 +157,7 @@ function prepareEngines(options: ComposeOptions, callId: string, behindGreeting:
     const started = performance.now();
     const model = await VoskModel.load(config.vosk_model_dir);
     if (config.test_model_rss_mb > 0) {
-      await touchMemoryAsync(config.test_model_rss_mb);
+      await touchMemory(config.test_model_rss_mb);
       log.warn('STT', 'TEST STAND-IN: holding memory as a real model would', { mb: config.test_model_rss_mb });
     }
     log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - started), sampleRateHz: model.sampleRateHz });

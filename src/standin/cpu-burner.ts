@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { pbkdf2, pbkdf2Sync } from 'node:crypto';
 import { VoicebotError } from '../errors.ts';
 import { abortError, throwIfAborted } from '../runtime/abortable.ts';
@@ -113,24 +114,16 @@ let heldMb = 0;
 
 /**
  * Hold `megabytes` of resident memory for the rest of the process: allocate it and write every
- * page once, synchronously (a model load takes its memory at call start too). Once per process:
- * a later call only adds what a larger figure asks for. Returns the megabytes held.
+ * page once, in 64 MB steps with the event loop running between them, as a real model load
+ * (libvosk on the threadpool) takes its memory at call start and leaves the main thread free to
+ * read fd 3. Once per process: a later call only adds what a larger figure asks for. Returns the
+ * megabytes held.
  */
-export function touchMemory(megabytes: number): number {
-  checkMegabytes(megabytes);
-  while (heldMb < megabytes) touchBlock(megabytes);
-  return heldMb;
-}
-
-/**
- * touchMemory in 64 MB steps with the event loop running between them, as a real model load
- * (libvosk on the threadpool) leaves the main thread free to read fd 3 meanwhile.
- */
-export async function touchMemoryAsync(megabytes: number): Promise<number> {
+export async function touchMemory(megabytes: number): Promise<number> {
   checkMegabytes(megabytes);
   while (heldMb < megabytes) {
     touchBlock(megabytes);
-    await new Promise((resolve) => setImmediate(resolve));
+    await setImmediate();
   }
   return heldMb;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Pcm } from '../../src/audio/pcm.ts';
 import { VoicebotError } from '../../src/errors.ts';
-import { burnCpu, calibrateBurner, touchMemory, touchMemoryAsync } from '../../src/standin/cpu-burner.ts';
+import { burnCpu, calibrateBurner, touchMemory } from '../../src/standin/cpu-burner.ts';
 import { STT_BURN_BATCH_MS, withSttCost, withTtsCost } from '../../src/standin/engines.ts';
 import type { SttEngine, SttEvent, SttInput } from '../../src/stt/engine.ts';
 import type { SynthesizeOptions, TtsEngine } from '../../src/tts/engine.ts';
@@ -221,25 +221,25 @@ test('a barge-in aborts the TTS cost with the signal\'s reason', async () => {
   assert.ok(performance.now() - started < 2000, 'rejected long before the 4 s of cost');
 });
 
-test('touchMemory raises resident memory by about the asked megabytes, once per process', () => {
+test('touchMemory raises resident memory by about the asked megabytes, once per process', async () => {
   const askedMb = 128;
   const before = process.memoryUsage().rss;
-  assert.equal(touchMemory(askedMb), askedMb);
+  assert.equal(await touchMemory(askedMb), askedMb);
   const grownMb = (process.memoryUsage().rss - before) / (1024 * 1024);
   assert.ok(grownMb >= 0.5 * askedMb, `RSS grew ${grownMb.toFixed(0)} MB for ${askedMb} MB asked`);
-  assert.equal(touchMemory(askedMb / 2), askedMb, 'a smaller figure adds nothing');
-  assert.throws(() => touchMemory(-1), (error) => error instanceof VoicebotError && error.code === 'STANDIN_BAD_MEMORY');
+  assert.equal(await touchMemory(askedMb / 2), askedMb, 'a smaller figure adds nothing');
+  await assert.rejects(touchMemory(-1), (error) => error instanceof VoicebotError && error.code === 'STANDIN_BAD_MEMORY');
 });
 
-test('touchMemoryAsync holds the memory while timers keep running between its 64 MB steps', async () => {
+test('touchMemory holds the memory while timers keep running between its 64 MB steps', async () => {
   let ticks = 0;
   const timer = setInterval(() => { ticks += 1; }, 0);
   const before = process.memoryUsage().rss;
-  const heldMb = await touchMemoryAsync(448);
+  const heldMb = await touchMemory(448);
   clearInterval(timer);
   assert.equal(heldMb, 448);
   const grownMb = (process.memoryUsage().rss - before) / (1024 * 1024);
   assert.ok(grownMb >= 0.5 * (448 - 128), `RSS grew ${grownMb.toFixed(0)} MB`);
   assert.ok(ticks >= 2, `the event loop ran between steps (${ticks} timer ticks)`);
-  await assert.rejects(touchMemoryAsync(Number.NaN), (error) => error instanceof VoicebotError && error.code === 'STANDIN_BAD_MEMORY');
+  await assert.rejects(touchMemory(Number.NaN), (error) => error instanceof VoicebotError && error.code === 'STANDIN_BAD_MEMORY');
 });

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { AudioFrame } from '../../audio/pcm.ts';
 import type { Logger } from '../../log.ts';
 import { AsyncQueue } from '../../runtime/async-queue.ts';
@@ -30,18 +31,14 @@ const BUSY_RECHECK_MS = 200;
 /** Longest the ear works through queued frames before it lets fd 3 and the AGI pipe be read. */
 const MAX_BUSY_MS = 50;
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 /** A finished turn waiting for its transcript. Times are stream ms except `endedAtWallMs`. */
 interface TurnEnd { speechStartMs: number; speechEndMs: number; atMs: number; endedAtWallMs: number; overBot: boolean }
 
 /**
  * The Ear port: every fd 3 frame goes through the turn taker (speech detector, echo removal, turn
- * and barge-in rules); the caller's turns go on to the transcriber (SttGate). Turn boundaries reach
- * the transcriber in stream order, so each finished turn gets exactly one final. Utterances that end while the bot still
- * speaks, without having interrupted it, are dropped.
+ * and barge-in rules); the caller's turns go on to the transcriber (SttGate). Turn boundaries
+ * reach the transcriber in stream order, so each finished turn gets exactly one final. Utterances
+ * that end while the bot still speaks, without having interrupted it, are dropped.
  */
 export class StreamEar implements Ear {
   readonly ready: Promise<void>;
@@ -119,7 +116,7 @@ export class StreamEar implements Ear {
         // Queued frames arrive without a trip through the event loop: working off a backlog (audio
         // heard while the models loaded) would otherwise keep fd 3 unread until it is gone.
         if (performance.now() - busySinceMs > MAX_BUSY_MS) {
-          await yieldToEventLoop();
+          await setImmediate();
           busySinceMs = performance.now();
         }
         this.#taker ??= this.#options.turnTaker(frame.sampleRateHz);
