@@ -84,20 +84,21 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     let recommended = capacity.recommendedMaxConcurrentCalls;
     let why = capacity.why;
     const candidates = capacity.levels.filter((level) => level.passed && level.n <= recommended).map((level) => level.n).reverse();
-    for (const limit of options.quick ? [] : candidates.slice(0, LIMIT_TRIES)) {
-      options.progress({ kind: 'stage', text: `max_concurrent_calls = ${limit} under a burst of ${Math.max(limit + 2, Math.ceil(limit * 1.5))} calls in ${BURST_MS / 1000} s` });
+    for (const [index, limit] of (options.quick ? [] : candidates.slice(0, LIMIT_TRIES)).entries()) {
+      const offered = Math.max(limit + 2, Math.ceil(limit * 1.5));
+      options.progress({ kind: 'stage', text: `max_concurrent_calls = ${limit} under a burst of ${offered} calls in ${BURST_MS / 1000} s` });
       writeBenchConfig(config, paths, { ollamaHost, maxConcurrentCalls: limit });
-      const check = await checkLimit(runOptions, limit, Math.max(limit + 2, Math.ceil(limit * 1.5)), BURST_MS, capacity.levels[0]?.latencyP95Ms ?? null);
+      const check = await checkLimit(runOptions, limit, offered, BURST_MS, capacity.levels[0]?.latencyP95Ms ?? null);
       limitChecks.push(check);
-      recommended = limit;
-      if (check.admitted.passed) break;
-      why = `max_concurrent_calls = ${limit} did not hold under a burst (${check.admitted.reasons.join('; ')})`;
-      // Nothing tried held: the next lower level that passed, not checked under a burst (say so).
-      recommended = candidates[candidates.indexOf(limit) + 1] ?? 1;
-      why += `; ${recommended} is the next lower level that passed, not checked under a burst: run voicebot bench again with --max-calls ${recommended}`;
-    }
-    if (limitChecks.length > 0 && limitChecks.at(-1)?.admitted.passed === true && recommended < capacity.recommendedMaxConcurrentCalls) {
-      why = `${capacity.why}; a limit of ${capacity.recommendedMaxConcurrentCalls} did not hold under a burst, ${recommended} did`;
+      if (check.admitted.passed) {
+        if (limit < capacity.recommendedMaxConcurrentCalls) why = `${capacity.why}; a limit of ${capacity.recommendedMaxConcurrentCalls} did not hold under a burst, ${limit} did`;
+        recommended = limit;
+        break;
+      }
+      // Nothing tried held so far: the next lower level that passed, not checked under a burst (say so).
+      recommended = candidates[index + 1] ?? 1;
+      why = `max_concurrent_calls = ${limit} did not hold under a burst (${check.admitted.reasons.join('; ')}); `
+        + `${recommended} is the next lower level that passed, not checked under a burst: run voicebot bench again with --max-calls ${recommended}`;
     }
     return {
       voicebot: options.version,

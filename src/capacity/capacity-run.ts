@@ -75,7 +75,8 @@ export interface LimitCheck {
  */
 export async function checkLimit(options: CapacityOptions, limit: number, offered: number, burstMs: number, baseP95Ms: number | null): Promise<LimitCheck> {
   const started = performance.now();
-  const calls = await runCalls(options, offered, burstMs, `limit${limit}-`);
+  const sampler = new RssSampler();
+  const calls = await startCalls(options, offered, burstMs, `limit${limit}-`, sampler).finally(() => sampler.stop());
   const admittedCalls = calls.filter((call) => !call.busy);
   const admitted = judgeLevel(admittedCalls.length, admittedCalls, baseP95Ms, { wallMs: performance.now() - started, rss: undefined });
   if (admittedCalls.length > limit) {
@@ -85,16 +86,14 @@ export async function checkLimit(options: CapacityOptions, limit: number, offere
   return { limit, offered, burstMs, busy: calls.length - admittedCalls.length, admitted };
 }
 
-async function runCalls(options: CapacityOptions, count: number, spreadMs: number, label: string): Promise<CallFigures[]> {
-  const sampler = new RssSampler();
-  try {
-    return await Promise.all(Array.from({ length: count }, async (_, index) => {
-      await new Promise((resolve) => setTimeout(resolve, (spreadMs * index) / count));
-      return runCall(options, `${label}${count}`, index, sampler);
-    }));
-  } finally {
-    sampler.stop();
-  }
+/** `count` calls whose starts are spread evenly over `spreadMs`; `onDone` after each one ends. */
+function startCalls(options: CapacityOptions, count: number, spreadMs: number, label: string, sampler: RssSampler, onDone?: () => void): Promise<CallFigures[]> {
+  return Promise.all(Array.from({ length: count }, async (_, index) => {
+    await new Promise((resolve) => setTimeout(resolve, (spreadMs * index) / count));
+    const figures = await runCall(options, `${label}${count}`, index, sampler);
+    onDone?.();
+    return figures;
+  }));
 }
 
 async function runLevel(options: CapacityOptions, n: number, baseP95Ms: number | null | undefined): Promise<LevelFigures> {
@@ -106,12 +105,7 @@ async function runLevel(options: CapacityOptions, n: number, baseP95Ms: number |
   let callsDone = 0;
   const ticker = setInterval(() => options.progress({ kind: 'level-tick', n, elapsedMs: performance.now() - started, expectedMs, callsDone }), 1000);
   try {
-    const calls = await Promise.all(Array.from({ length: n }, async (_, index) => {
-      await new Promise((resolve) => setTimeout(resolve, (spreadMs * index) / n));
-      const figures = await runCall(options, String(n), index, sampler);
-      callsDone += 1;
-      return figures;
-    }));
+    const calls = await startCalls(options, n, spreadMs, '', sampler, () => { callsDone += 1; });
     sampler.sample();
     return judgeLevel(n, calls, n === 1 ? undefined : baseP95Ms, { wallMs: performance.now() - started, rss: sampler.stop() });
   } finally {
@@ -120,15 +114,15 @@ async function runLevel(options: CapacityOptions, n: number, baseP95Ms: number |
   }
 }
 
-async function runCall(options: CapacityOptions, n: string, index: number, sampler: RssSampler): Promise<CallFigures> {
+async function runCall(options: CapacityOptions, label: string, index: number, sampler: RssSampler): Promise<CallFigures> {
   const { caller } = options;
-  const logFile = join(options.paths.callLogDir, `n${n}-call${index + 1}.log`);
+  const logFile = join(options.paths.callLogDir, `n${label}-call${index + 1}.log`);
   const call = await FakeAsteriskCall.start({
     command: options.program,
     env: { ...options.env, VOICEBOT_CONFIG: options.configPath, VOICEBOT_LOG_FILE: logFile, VOICEBOT_LOG_STDERR: 'no' },
     callerAudio: caller.audio,
     callerRateHz: 8000,
-    callerIdNum: `555${n.replace(/\D/g, '').padStart(3, '0')}${String(index + 1).padStart(3, '0')}`,
+    callerIdNum: `555${label.replace(/\D/g, '').padStart(3, '0')}${String(index + 1).padStart(3, '0')}`,
     callerIdName: 'voicebot bench',
     events: [{ action: 'hangup', atMs: caller.hangupAtMs }],
     killAfterMs: caller.hangupAtMs + 60_000,
