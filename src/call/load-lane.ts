@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { acquireHostSlot } from './call-slots.ts';
 
 /**
@@ -48,14 +49,6 @@ export async function takeLoadTurn(options: LoadLaneOptions): Promise<LoadTurn> 
     // The longer a call has waited, the more often it tries: a freed lane goes mostly to the
     // oldest waiter rather than to a call that has just arrived.
     const intervalMs = Math.max(MIN_POLL_MS, pollMs - (performance.now() - started) / 20);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, intervalMs);
-      function done(): void {
-        clearTimeout(timer);
-        options.signal.removeEventListener('abort', done);
-        resolve();
-      }
-      options.signal.addEventListener('abort', done, { once: true });
-    });
+    await sleep(intervalMs, undefined, { signal: options.signal }).catch(() => undefined);
   }
 }
