@@ -22,11 +22,16 @@ export function replyDeadlineMs(pending: Pending, marginMs: number): number | un
   return marginMs;
 }
 
-/** Start the reply deadline of a written command; `onExpire` runs when no reply came in time. */
+/**
+ * Start the reply deadline of a written command; `onExpire` runs when no reply came in time and
+ * must ignore a command that was answered meanwhile. A process that was starved of CPU (or
+ * stopped) wakes with its timers expired and the reply already waiting on stdin; timers run before
+ * input is read, so the expiry waits one turn of the event loop (setImmediate runs after the read).
+ */
 export function armReplyDeadline(pending: Pending, marginMs: number, onExpire: (deadlineMs: number) => void): void {
   const deadlineMs = replyDeadlineMs(pending, marginMs);
   if (deadlineMs === undefined) return;
   clearTimeout(pending.deadlineTimer);
-  pending.deadlineTimer = setTimeout(() => onExpire(deadlineMs), deadlineMs);
+  pending.deadlineTimer = setTimeout(() => setImmediate(() => onExpire(deadlineMs)), deadlineMs);
   pending.deadlineTimer.unref();
 }

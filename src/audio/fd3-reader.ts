@@ -67,6 +67,8 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
   #ended = false;
   readonly #eof = new AbortController();
   readonly stats: Fd3Stats = { bytes: 0, frames: 0, overruns: 0, droppedFrames: 0 };
+  /** The fd when it is a kernel pipe (EAGI's fd 3), whose capacity can be grown (src/runtime/pipe-size.ts). */
+  pipeFd: number | undefined;
 
   constructor(stream: Readable, options: Fd3ReaderOptions = {}) {
     this.#stream = stream;
@@ -99,7 +101,9 @@ export class Fd3Reader implements AsyncIterable<AudioFrame> {
       throw new Fd3Error(`fd ${fd} is not open: no caller audio. Start voicebot with EAGI(), not AGI()`, { cause: error });
     }
     if (stats.isFIFO() || stats.isSocket()) {
-      return new Fd3Reader(new Socket({ fd, readable: true, writable: false }), options);
+      const reader = new Fd3Reader(new Socket({ fd, readable: true, writable: false }), options);
+      if (stats.isFIFO()) reader.pipeFd = fd;
+      return reader;
     }
     if (stats.isFile()) {
       return new Fd3Reader(createReadStream('', { fd, autoClose: true }), options);

@@ -29,6 +29,7 @@ import { saveUtteranceWav } from './caller-audio.ts';
 import { ensureListenSound } from './listen-sound.ts';
 import { takeLoadTurn } from './load-lane.ts';
 import { untilAborted, withDeadline } from '../runtime/deadline.ts';
+import { growPipe } from '../runtime/pipe-size.ts';
 import type { CallLog, CallOutcome } from './ports.ts';
 import { runSession } from './session.ts';
 
@@ -161,6 +162,7 @@ function prepareEngines(options: ComposeOptions, callId: string, behindGreeting:
       log.warn('STT', 'TEST STAND-IN: holding memory as a real model would', { mb: config.test_model_rss_mb });
     }
     log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - started), sampleRateHz: model.sampleRateHz });
+    growCallerAudioPipe(audio, log);
     return model;
   });
   modelLoad.catch(() => undefined);
@@ -239,6 +241,21 @@ function loadVoice(config: Config, log: Logger, startAfter: Promise<boolean>): P
     name: `piper:${config.piper_voice}`,
     cacheKey: voiceFileIdentity(config.piper_voice, `${config.tts_speed}/${config.tts_speaker_id}`),
   }, startAfter);
+}
+
+/** Seconds of caller audio the fd 3 pipe holds once grown (Asterisk's default pipe holds ~4 s of slin, 2 s of slin16). */
+const CALLER_AUDIO_PIPE_MS = 8000;
+
+/**
+ * Past its own start-up a call grows its fd 3 pipe, so that starts of other calls starving it of
+ * CPU for a few seconds delay its audio instead of losing it. After the model load: koffi is loaded by then.
+ */
+function growCallerAudioPipe(audio: AgiSession['audio'], log: Logger): void {
+  if (audio?.pipeFd === undefined) return;
+  const bytes = (CALLER_AUDIO_PIPE_MS * audio.frameBytes) / 20;
+  const grown = growPipe(audio.pipeFd, bytes);
+  if (grown.kind === 'failed') log.warn('AGI', 'fd 3 pipe not grown: Asterisk drops caller audio after ~4 s without a read', { error: grown.reason });
+  else log.debug('AGI', 'fd 3 pipe size', { bytes: grown.bytes, ...(grown.kind === 'grown' ? { fromBytes: grown.fromBytes } : {}) });
 }
 
 /** No fd 3 (plain AGI): the ear hears nothing and the transcriber's load reports why. */
