@@ -58,6 +58,7 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
   const startup = Promise.withResolvers<boolean>();
   const store = callStoreFromConfig(config, log);
   store.holdWritesUntil(startup.promise);
+  void startup.promise.then((greeted) => { if (greeted) growCallerAudioPipe(session.audio, log); });
   const callId = store.openCall({
     uniqueid: env.uniqueId, channel: env.channel, callerNumber: env.callerId, callerName: env.callerIdName,
     dnid: env.dnid, context: env.context, extension: env.extension, profile: options.profile,
@@ -162,7 +163,6 @@ function prepareEngines(options: ComposeOptions, callId: string, behindGreeting:
       log.warn('STT', 'TEST STAND-IN: holding memory as a real model would', { mb: config.test_model_rss_mb });
     }
     log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - started), sampleRateHz: model.sampleRateHz });
-    growCallerAudioPipe(audio, log);
     return model;
   });
   modelLoad.catch(() => undefined);
@@ -247,8 +247,9 @@ function loadVoice(config: Config, log: Logger, startAfter: Promise<boolean>): P
 const CALLER_AUDIO_PIPE_MS = 8000;
 
 /**
- * Past its own start-up a call grows its fd 3 pipe, so that starts of other calls starving it of
- * CPU for a few seconds delay its audio instead of losing it. After the model load: koffi is loaded by then.
+ * Once its greeting is out a call grows its fd 3 pipe, so that other calls' starts (or its own
+ * wait for a load lane) starving it of CPU for seconds delay its audio instead of losing it.
+ * Not before: loading koffi for the fcntl would delay the greeting.
  */
 function growCallerAudioPipe(audio: AgiSession['audio'], log: Logger): void {
   if (audio?.pipeFd === undefined) return;
