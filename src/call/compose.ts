@@ -1,5 +1,4 @@
 import { untilHangup } from '../agi/run-until-hangup.ts';
-import type { AgiSession } from '../agi/session.ts';
 import type { Config } from '../config/keys/index.ts';
 import { LlmConversation, llmSettingsFrom, loadPromptTemplate, OllamaBrain, warmUpModel } from '../llm/index.ts';
 import { errorMessage, VoicebotError } from '../errors.ts';
@@ -22,19 +21,18 @@ import { touchMemory } from '../standin/cpu-burner.ts';
 import { withSttCost, withTtsCost } from '../standin/engines.ts';
 import { webhookFromConfig, withWebhook } from './adapters/webhook.ts';
 import type { WebhookSink } from '../webhook/sink.ts';
-import { agiCallChannel } from './adapters/channel.ts';
 import { StreamEar } from './adapters/ear.ts';
 import { PendingEngine, rendererVoice, voiceFileIdentity } from './adapters/voice.ts';
 import { saveUtteranceWav } from './caller-audio.ts';
 import { ensureListenSound } from './listen-sound.ts';
-import { takeLoadTurn } from './load-lane.ts';
+import { takeLoadTurn, type LoadTurn } from './load-lane.ts';
 import { untilAborted, withDeadline } from '../runtime/deadline.ts';
-import { growPipe } from '../runtime/pipe-size.ts';
+import type { CallLine } from './line.ts';
 import type { CallLog, CallOutcome } from './ports.ts';
 import { runSession } from './session.ts';
 
 export interface ComposeOptions {
-  session: AgiSession;
+  line: CallLine;
   config: Config;
   configFile: string;
   profile: string | undefined;
@@ -42,6 +40,14 @@ export interface ComposeOptions {
   startedAtMs: number;
   /** The profile's HTTP tools. */
   tools?: readonly HttpToolSpec[];
+  /** One process serving many calls (voicebot serve): engines it loads once; undefined: the call loads its own. */
+  shared?: SharedEngines | undefined;
+}
+
+/** Engines a long-running process holds for all its calls; a call never closes them. */
+export interface SharedEngines {
+  sttModel(config: Config, log: Logger): Promise<VoskModel>;
+  voice(config: Config, log: Logger): PendingEngine;
 }
 
 /**
@@ -50,15 +56,15 @@ export interface ComposeOptions {
  * host), which `voicebot simulate` writes and logs as such.
  */
 export async function runConversation(options: ComposeOptions): Promise<CallOutcome> {
-  const { session, config, log } = options;
-  const env = session.env;
+  const { line, config, log } = options;
+  const env = line.identity;
   // The greeting goes first: opening the call log, loading the speech models, the detector and the
   // model warm-up all wait until its STREAM FILE is written (bench/call-start.ts).
   // true: the greeting's STREAM FILE is out; false: the call ended first (nothing more to load).
   const startup = Promise.withResolvers<boolean>();
   const store = callStoreFromConfig(config, log);
   store.holdWritesUntil(startup.promise);
-  void startup.promise.then((greeted) => { if (greeted) growCallerAudioPipe(session.audio, log); });
+  void startup.promise.then((greeted) => { if (greeted) line.greeted?.(log); });
   const callId = store.openCall({
     uniqueid: env.uniqueId, channel: env.channel, callerNumber: env.callerId, callerName: env.callerIdName,
     dnid: env.dnid, context: env.context, extension: env.extension, profile: options.profile,
@@ -100,8 +106,8 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
   const { conversation, tts, voice, openEar, modelLoad, listenSound } = prepared;
   if (config.vosk_load_before_answer) {
     // Behind the ring: a model libvosk cannot load is refused before ANSWER, not apologised for after it.
-    const loaded = await untilHangup(modelLoad, session.hangup).then(() => undefined, (error: unknown) => error);
-    if (loaded !== undefined && !session.hangup.aborted) {
+    const loaded = await untilHangup(modelLoad, line.hangup).then(() => undefined, (error: unknown) => error);
+    if (loaded !== undefined && !line.hangup.aborted) {
       tts.close();
       return refuse(loaded);
     }
@@ -111,7 +117,7 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
   const sessionLog: CallLog = { ...callLog, close: (outcome) => { startup.resolve(false); return callLog.close(outcome); } };
   try {
     return await runSession({
-      channel: agiCallChannel(session.agi, session.hangup, listenSound),
+      channel: line.channel(listenSound),
       openEar, voice, callLog: sessionLog, log,
       brain: new OllamaBrain(conversation, `ollama:${config.ollama_model}`),
       splitSentences: (deltas) => splitSentences(deltas, { maxChars: config.tts_max_sentence_chars }),
@@ -121,14 +127,14 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
     });
   } finally {
     startup.resolve(false);
-    tts.close();
+    if (options.shared === undefined) tts.close();
   }
 }
 
 /** Everything that can fail before a word is said: prompt, LLM settings, voice files, STT loader. */
 function prepareEngines(options: ComposeOptions, callId: string, behindGreeting: Promise<boolean>, business: ReturnType<typeof businessHooks>) {
-  const { session, config, log } = options;
-  const env = session.env;
+  const { line, config, log } = options;
+  const env = line.identity;
   const lane = loadLane(options, behindGreeting);
   const loadsMayStart = lane.turn.then((turn) => turn !== undefined);
   const settings = llmSettingsFrom(config, options.configFile);
@@ -141,33 +147,26 @@ function prepareEngines(options: ComposeOptions, callId: string, behindGreeting:
     ...(business.tools === undefined ? {} : { tools: business.tools }),
   });
   // Hidden behind the greeting: a cold model load would otherwise land on the first reply.
-  void loadsMayStart.then((greeted) => (greeted ? warmUpModel(settings, { signal: session.hangup }) : undefined)).then((result) => {
+  void loadsMayStart.then((greeted) => (greeted ? warmUpModel(settings, { signal: line.hangup }) : undefined)).then((result) => {
     if (result === undefined) return;
     if (result.ok) log.info('LLM', 'model warm', { ms: Math.round(result.elapsedMs) });
     else log.warn('LLM', 'model warm-up failed', { code: result.code, error: result.message, ms: Math.round(result.elapsedMs) });
   });
 
-  const tts = loadVoice(config, log, loadsMayStart);
+  const tts = options.shared?.voice(config, log) ?? loadVoice(config, log, loadsMayStart);
   if (config.test_stt_rtf > 0 || config.test_tts_rtf > 0) {
     log.warn('CALL', 'TEST STAND-IN: the engines burn extra CPU as real models would; never on a live line', { sttRtf: config.test_stt_rtf, ttsRtf: config.test_tts_rtf });
   }
   const voice = rendererVoice({ engine: withTtsCost(tts, config.test_tts_rtf), cacheDir: config.cache_dir, callId, format: config.tts_format });
-  const audio = session.audio;
+  const audio = line.audio;
   // vosk_load_before_answer: behind the ring instead, so a model libvosk cannot load is refused before ANSWER.
   const modelLoad = (config.vosk_load_before_answer ? Promise.resolve(true) : loadsMayStart).then(async (greeted) => {
     if (!greeted) throw new VoicebotError('CALL_ENDED', 'the call ended before its greeting: the speech model was not loaded');
-    const started = performance.now();
-    const model = await VoskModel.load(config.vosk_model_dir);
-    if (config.test_model_rss_mb > 0) {
-      await touchMemory(config.test_model_rss_mb);
-      log.warn('STT', 'TEST STAND-IN: holding memory as a real model would', { mb: config.test_model_rss_mb });
-    }
-    log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - started), sampleRateHz: model.sampleRateHz });
-    return model;
+    return options.shared === undefined ? loadSttModel(config, log) : options.shared.sttModel(config, log);
   });
   modelLoad.catch(() => undefined);
   const loadStt = async () => {
-    if (audio === undefined) throw session.audioError ?? new Error('no caller audio on fd 3');
+    if (audio === undefined) throw line.audioError ?? new Error('no caller audio on fd 3');
     return withSttCost(new VoskSttEngine(await modelLoad), config.test_stt_rtf);
   };
   const openEar = () => {
@@ -181,7 +180,7 @@ function prepareEngines(options: ComposeOptions, callId: string, behindGreeting:
         lane.detectorReady();
         return taker;
       },
-      stt, log, now: Date.now, recordAudio: config.record_caller, startAfter: loadsMayStart, bargeInIgnoreFirstMs: config.barge_in_ignore_first_ms, signal: session.hangup,
+      stt, log, now: Date.now, recordAudio: config.record_caller, startAfter: loadsMayStart, bargeInIgnoreFirstMs: config.barge_in_ignore_first_ms, signal: line.hangup,
     });
   };
   lane.releaseAfter([modelLoad, tts.ready]);
@@ -196,11 +195,13 @@ const MAX_LANE_HOLD_MS = 3000;
  * ended first). It is held until the detector is built and the model and voice have loaded.
  */
 function loadLane(options: ComposeOptions, behindGreeting: Promise<boolean>) {
-  const { config, log, session } = options;
+  const { config, log, line } = options;
   const detector = Promise.withResolvers<void>();
-  const turn = behindGreeting.then(async (greeted) => {
+  const turn = behindGreeting.then(async (greeted): Promise<LoadTurn | undefined> => {
     if (!greeted) return undefined;
-    const taken = await takeLoadTurn({ scope: config.db_path, lanes: config.model_load_lanes, maxWaitMs: config.model_load_wait_ms, signal: session.hangup });
+    // One process for many calls: its models are loaded once, there is no per-call load to queue.
+    if (options.shared !== undefined) return { lane: 'unavailable', waitedMs: 0, release: () => undefined };
+    const taken = await takeLoadTurn({ scope: config.db_path, lanes: config.model_load_lanes, maxWaitMs: config.model_load_wait_ms, signal: line.hangup });
     if (taken.lane === 'ended') return undefined;
     // Binding a free lane takes a few ms: only a real wait (a burst of starts) is worth a line.
     if (taken.waitedMs >= 50 || typeof taken.lane !== 'number') log.info('CALL', 'load lane', { lane: taken.lane, waitedMs: taken.waitedMs });
@@ -213,14 +214,27 @@ function loadLane(options: ComposeOptions, behindGreeting: Promise<boolean>) {
       void turn.then(async (taken) => {
         if (taken === undefined) return;
         const loaded = Promise.allSettled([...loads, detector.promise]);
-        await withDeadline(untilAborted(loaded, session.hangup, () => undefined), MAX_LANE_HOLD_MS, () => undefined);
+        await withDeadline(untilAborted(loaded, line.hangup, () => undefined), MAX_LANE_HOLD_MS, () => undefined);
         taken.release();
       });
     },
   };
 }
 
-function loadVoice(config: Config, log: Logger, startAfter: Promise<boolean>): PendingEngine {
+/** The Vosk model of `config` (and the stand-in's memory when set). */
+export async function loadSttModel(config: Config, log: Logger): Promise<VoskModel> {
+  const started = performance.now();
+  const model = await VoskModel.load(config.vosk_model_dir);
+  if (config.test_model_rss_mb > 0) {
+    await touchMemory(config.test_model_rss_mb);
+    log.warn('STT', 'TEST STAND-IN: holding memory as a real model would', { mb: config.test_model_rss_mb });
+  }
+  log.info('STT', 'model loaded', { dir: config.vosk_model_dir, ms: Math.round(performance.now() - started), sampleRateHz: model.sampleRateHz });
+  return model;
+}
+
+/** The voice of `config`; its load starts once `startAfter` resolves true. */
+export function loadVoice(config: Config, log: Logger, startAfter: Promise<boolean>): PendingEngine {
   if (config.voice_engine === 'test-espeak') {
     log.warn('TTS', 'voice_engine = test-espeak: the caller hears espeak-ng, a TEST ENGINE, not the Piper voice');
     const espeak = new EspeakTestVoice();
@@ -241,22 +255,6 @@ function loadVoice(config: Config, log: Logger, startAfter: Promise<boolean>): P
     name: `piper:${config.piper_voice}`,
     cacheKey: voiceFileIdentity(config.piper_voice, `${config.tts_speed}/${config.tts_speaker_id}`),
   }, startAfter);
-}
-
-/** Seconds of caller audio the fd 3 pipe holds once grown (Asterisk's default pipe holds ~4 s of slin, 2 s of slin16). */
-const CALLER_AUDIO_PIPE_MS = 8000;
-
-/**
- * Once its greeting is out a call grows its fd 3 pipe, so that other calls' starts (or its own
- * wait for a load lane) starving it of CPU for seconds delay its audio instead of losing it.
- * Not before: loading koffi for the fcntl would delay the greeting.
- */
-function growCallerAudioPipe(audio: AgiSession['audio'], log: Logger): void {
-  if (audio?.pipeFd === undefined) return;
-  const bytes = (CALLER_AUDIO_PIPE_MS * audio.frameBytes) / 20;
-  const grown = growPipe(audio.pipeFd, bytes);
-  if (grown.kind === 'failed') log.warn('AGI', 'fd 3 pipe not grown: Asterisk drops caller audio after ~4 s without a read', { error: grown.reason });
-  else log.debug('AGI', 'fd 3 pipe size', { bytes: grown.bytes, ...(grown.kind === 'grown' ? { fromBytes: grown.fromBytes } : {}) });
 }
 
 /** No fd 3 (plain AGI): the ear hears nothing and the transcriber's load reports why. */

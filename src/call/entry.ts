@@ -115,9 +115,9 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
     // Dynamic: every stage (STT, TTS, LLM, store, the call session) is evaluated only for a call
     // that passed the setup checks, after the AGI session is open and fd 3 is being drained; a
     // refused call sets VOICEBOT_STATUS without loading any of them.
-    const { runConversation } = await import('./compose.ts');
+    const [{ runConversation }, { agiCallLine }] = await Promise.all([import('./compose.ts'), import('./adapters/agi-line.ts')]);
     try {
-      await runConversation({ session, config: setup.config, configFile: setup.configFile, profile: setup.profile, log, startedAtMs: setup.startedAtMs, tools: setup.tools });
+      await runConversation({ line: agiCallLine(session), config: setup.config, configFile: setup.configFile, profile: setup.profile, log, startedAtMs: setup.startedAtMs, tools: setup.tools });
     } catch (error) {
       if (errorCode(error) !== 'SETUP_FAILED') throw error;
       log.error('CALL', 'not answering: setup error', { error: errorMessage(error) });
