@@ -12,6 +12,7 @@ DATA_DIR ?= /var/lib/voicebot
 CACHE_DIR ?= /var/cache/voicebot
 LOG_DIR ?= /var/log/voicebot
 LOGROTATE_DIR ?= /etc/logrotate.d
+SYSTEMD_DIR ?= /etc/systemd/system
 BINARY ?= dist/voicebot
 PURGE ?=
 
@@ -49,7 +50,7 @@ clean:
 
 INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" ASTERISK_USER="$(ASTERISK_USER)" ASTERISK_GROUP="$(ASTERISK_GROUP)" \
 	AGI_BIN_DIR="$(AGI_BIN_DIR)" CONFIG_DIR="$(CONFIG_DIR)" DATA_DIR="$(DATA_DIR)" CACHE_DIR="$(CACHE_DIR)" \
-	LOG_DIR="$(LOG_DIR)" LOGROTATE_DIR="$(LOGROTATE_DIR)" BINARY="$(abspath $(BINARY))" PURGE="$(PURGE)"
+	LOG_DIR="$(LOG_DIR)" LOGROTATE_DIR="$(LOGROTATE_DIR)" SYSTEMD_DIR="$(SYSTEMD_DIR)" BINARY="$(abspath $(BINARY))" PURGE="$(PURGE)"
 
 .PHONY: install install-only uninstall
 
@@ -59,7 +60,7 @@ install: build
 
 ## install-only: install an already built $(BINARY): the binary into agi-bin, voicebot.conf, prompts and the
 ## dialplan sample into CONFIG_DIR (existing files are kept, new ones written as .dist), data/cache/log
-## folders for ASTERISK_USER, a logrotate snippet. DESTDIR stages into a folder (no chown unless root).
+## folders for ASTERISK_USER, a logrotate snippet, the systemd unit of `voicebot serve` (not enabled). DESTDIR stages into a folder (no chown unless root).
 install-only:
 	$(INSTALL_ENV) sh scripts/install.sh install
 

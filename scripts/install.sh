@@ -24,13 +24,14 @@ DATA_DIR=${DATA_DIR:-/var/lib/voicebot}
 CACHE_DIR=${CACHE_DIR:-/var/cache/voicebot}
 LOG_DIR=${LOG_DIR:-/var/log/voicebot}
 LOGROTATE_DIR=${LOGROTATE_DIR:-/etc/logrotate.d}
+SYSTEMD_DIR=${SYSTEMD_DIR:-/etc/systemd/system}
 BINARY=${BINARY:-$ROOT/dist/voicebot}
 PURGE=${PURGE:-}
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
 
-for path in "$AGI_BIN_DIR" "$CONFIG_DIR" "$DATA_DIR" "$CACHE_DIR" "$LOG_DIR" "$PREFIX" "$LOGROTATE_DIR"; do
+for path in "$AGI_BIN_DIR" "$CONFIG_DIR" "$DATA_DIR" "$CACHE_DIR" "$LOG_DIR" "$PREFIX" "$LOGROTATE_DIR" "$SYSTEMD_DIR"; do
   case $path in
     /*) ;;
     *) die "paths must be absolute (got '$path'); DESTDIR is the place for a staging root" ;;
@@ -111,6 +112,35 @@ s|^;$1 = $2|$1 = $(escape "$3")|"
   sed "$script" "$ROOT/etc-asterisk/voicebot.conf" > "$1"
 }
 
+systemd_unit() {
+  cat <<EOF
+# voicebot serve: one process for many calls over Asterisk ARI (dialplan: Stasis(voicebot,<profile>)).
+# Installed by voicebot's make install; not enabled by default: systemctl enable --now voicebot
+[Unit]
+Description=voicebot serve (AI phone agent over Asterisk ARI)
+After=network.target asterisk.service
+
+[Service]
+Type=simple
+User=$ASTERISK_USER
+${ASTERISK_GROUP:+Group=$ASTERISK_GROUP
+}Environment=VOICEBOT_CONFIG=$CONFIG_DIR/voicebot.conf
+ExecStart=$AGI_BIN_DIR/voicebot serve
+# SIGTERM hands every call back to the dialplan (VOICEBOT_STATUS=ERROR) before the process exits.
+KillSignal=SIGTERM
+TimeoutStopSec=20
+Restart=on-failure
+RestartSec=2
+NoNewPrivileges=yes
+PrivateTmp=yes
+ProtectHome=yes
+ProtectSystem=full
+
+[Install]
+WantedBy=multi-user.target
+EOF
+}
+
 logrotate_snippet() {
   cat <<EOF
 # voicebot call processes append to this log (installed by voicebot's make install).
@@ -162,6 +192,11 @@ do_install() {
   put_file "$stage/logrotate" "$D$LOGROTATE_DIR/voicebot" 0644 root
   say "  wrote   $D$LOGROTATE_DIR/voicebot"
 
+  mkdir -p "$D$SYSTEMD_DIR"
+  systemd_unit > "$stage/voicebot.service"
+  put_file "$stage/voicebot.service" "$D$SYSTEMD_DIR/voicebot.service" 0644 root
+  say "  wrote   $D$SYSTEMD_DIR/voicebot.service (voicebot serve, for Stasis(); not enabled)"
+
   share="$D$PREFIX/share/voicebot"
   mkdir -p "$share"
   put_file "$ROOT/scripts/fetch-models" "$share/fetch-models" 0755 root
@@ -178,6 +213,7 @@ do_install() {
   say "  2. ollama:  ollama pull <ollama_model from $CONFIG_DIR/voicebot.conf>"
   say "  3. dialplan: add '#include extensions-voicebot.conf' to $CONFIG_DIR/extensions.conf, then 'dialplan reload'"
   say "  4. check:   sudo -u $ASTERISK_USER voicebot doctor   (and: voicebot doctor --user $ASTERISK_USER as root)"
+  say "  ARI instead of EAGI (one process for all calls): README 'voicebot serve', then: systemctl enable --now voicebot"
 }
 
 # remove PATH: rm -rf with a guard against empty and top-level paths.
@@ -194,6 +230,7 @@ do_uninstall() {
   remove "$D$AGI_BIN_DIR/voicebot"
   if [ -L "$D$PREFIX/bin/voicebot" ]; then remove "$D$PREFIX/bin/voicebot"; fi
   remove "$D$LOGROTATE_DIR/voicebot"
+  remove "$D$SYSTEMD_DIR/voicebot.service"
   remove "$D$PREFIX/share/voicebot"
   if [ "$PURGE" = 1 ]; then
     for file in voicebot.conf voicebot.conf.dist extensions-voicebot.conf extensions-voicebot.conf.dist voicebot-prompts; do

@@ -96,7 +96,7 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
   }
   const log = logger.withCallId(session.env.uniqueId || 'unknown');
   const disarmLimit = armCallLimit(session.channel, setup.config?.max_call_seconds ?? 600, setup.startedAtMs);
-  const unanswered: UnansweredCall = { session, config: setup.config ?? setup.fallbackConfig, profile: setup.profile, startedAtMs: setup.startedAtMs, log };
+  const unanswered: UnansweredCall = { session, identity: session.env, config: setup.config ?? setup.fallbackConfig, profile: setup.profile, startedAtMs: setup.startedAtMs, log };
   try {
     if (session.hangup.aborted && setup.config !== undefined) {
       // Gone (or terminated) while starting: nothing to check or prepare, only the status and the row.

@@ -4,6 +4,7 @@ import { errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { pathProblem } from '../runtime/path-check.ts';
 import type { CallEnd } from '../store/types.ts';
+import type { CallIdentity } from './line.ts';
 import { withDeadline } from '../runtime/deadline.ts';
 
 /** How long one status or console line may wait for Asterisk before the call moves on. */
@@ -16,14 +17,19 @@ function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
 const MAX_CONSOLE_LINES = 3;
 const MAX_CONSOLE_CHARS = 400;
 
-/** A call that ends before ANSWER: refused by a setup check, or hung up / terminated while starting. */
-export interface UnansweredCall {
-  session: AgiSession;
+/** A call that ends before ANSWER, as the call log records it (any transport). */
+export interface RefusedCall {
+  identity: CallIdentity;
   /** The settings in force (the [general] ones when the profile itself is unknown); undefined: none loaded. */
   config: Config | undefined;
   profile: string | undefined;
   startedAtMs: number;
   log: Logger;
+}
+
+/** An EAGI call that ends before ANSWER: refused by a setup check, or hung up / terminated while starting. */
+export interface UnansweredCall extends RefusedCall {
+  session: AgiSession;
 }
 
 /**
@@ -46,8 +52,8 @@ export async function reportUnanswered(call: UnansweredCall, outcome: { status: 
 }
 
 /** The call's row in the call log (closed at once, the problems as events), whenever the DB can be opened. */
-export async function recordUnanswered(call: UnansweredCall, end: CallEnd, problems: readonly string[]): Promise<void> {
-  const { config, session, log } = call;
+export async function recordUnanswered(call: RefusedCall, end: CallEnd, problems: readonly string[]): Promise<void> {
+  const { config, log } = call;
   if (config === undefined) return;
   const unfit = pathProblem(config.db_path, { kind: 'file', mayBeMissing: true });
   if (unfit !== undefined) {
@@ -58,7 +64,7 @@ export async function recordUnanswered(call: UnansweredCall, end: CallEnd, probl
   // through compose.ts), so the store modules stay off the path to the AGI session.
   const { callStoreFromConfig } = await import('../store/call-store.ts');
   const store = callStoreFromConfig(config, log);
-  const env = session.env;
+  const env = call.identity;
   const callId = store.openCall({
     uniqueid: env.uniqueId, channel: env.channel, callerNumber: env.callerId, callerName: env.callerIdName,
     dnid: env.dnid, context: env.context, extension: env.extension, profile: call.profile, startedAtMs: call.startedAtMs,

@@ -50,6 +50,7 @@ test('install-only into a DESTDIR: every file and folder with its mode, a config
     ['var/cache/voicebot', '0700'],
     ['var/log/voicebot', '0750'],
     ['etc/logrotate.d/voicebot', '0644'],
+    ['etc/systemd/system/voicebot.service', '0644'],
     ['usr/local/share/voicebot/fetch-models', '0755'],
     ['usr/local/share/voicebot/voicebot.conf.sample', '0644'],
   ];
@@ -71,6 +72,10 @@ test('install-only into a DESTDIR: every file and folder with its mode, a config
   const logrotate = readFileSync(join(root, 'etc/logrotate.d/voicebot'), 'utf8');
   assert.match(logrotate, /^\/var\/log\/voicebot\/\*\.log \{/m);
   assert.match(logrotate, /create 0640 no-such-user-vb no-such-user-vb/);
+  const unit = readFileSync(join(root, 'etc/systemd/system/voicebot.service'), 'utf8');
+  assert.match(unit, /^ExecStart=\/var\/lib\/asterisk\/agi-bin\/voicebot serve$/m, 'the unit runs the installed binary, not the staging copy');
+  assert.match(unit, /^User=no-such-user-vb$/m);
+  assert.match(unit, /^Environment=VOICEBOT_CONFIG=\/etc\/asterisk\/voicebot.conf$/m);
   assert.match(result.out, /note: ownership NOT set \((not running as root|user 'no-such-user-vb' does not exist here)\)/);
   assert.match(result.out, /chown no-such-user-vb:no-such-user-vb \S*\/srv\/voicebot\n/, 'the chown still to run is printed');
 });

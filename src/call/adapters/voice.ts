@@ -16,6 +16,7 @@ export class PendingEngine implements TtsEngine {
   readonly #load: () => Promise<TtsEngine>;
   #engine: Promise<TtsEngine> | undefined;
   #closed = false;
+  #failed = false;
   readonly #ready = Promise.withResolvers<void>();
 
   /** `startAfter` resolving false (the call ended first) means: load only if synthesis is asked for. */
@@ -37,6 +38,11 @@ export class PendingEngine implements TtsEngine {
     return (await this.#start()).synthesize(text, options);
   }
 
+  /** The load was tried and failed (a process that serves many calls loads it again for the next). */
+  get failed(): boolean {
+    return this.#failed;
+  }
+
   close(): void {
     this.#closed = true;
     this.#engine?.then((engine) => engine.close(), () => undefined);
@@ -45,7 +51,7 @@ export class PendingEngine implements TtsEngine {
   #start(): Promise<TtsEngine> {
     if (this.#engine === undefined) {
       this.#engine = this.#load();
-      this.#engine.then(() => this.#ready.resolve(), () => this.#ready.resolve());
+      this.#engine.then(() => this.#ready.resolve(), () => { this.#failed = true; this.#ready.resolve(); });
     }
     return this.#engine;
   }

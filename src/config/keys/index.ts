@@ -1,4 +1,5 @@
 import type { KeyTable, ValuesOf } from '../schema.ts';
+import { ariKeys } from './ari.ts';
 import { callKeys } from './call.ts';
 import { generalKeys } from './general.ts';
 import { llmKeys } from './llm.ts';
@@ -18,6 +19,7 @@ export const allKeys = {
   ...callKeys,
   ...toolKeys,
   ...standinKeys,
+  ...ariKeys,
 } as const satisfies KeyTable;
 
 export type KeyName = keyof typeof allKeys;
