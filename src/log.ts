@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Subsystem tags; grep the log for `[LLM]` to follow one stage. */
-export type LogTag = 'CALL' | 'AGI' | 'STT' | 'LLM' | 'TTS' | 'PLAY' | 'DB' | 'CLI' | 'CONFIG' | 'NATIVE' | 'TOOL' | 'HOOK';
+export type LogTag = 'CALL' | 'AGI' | 'ARI' | 'STT' | 'LLM' | 'TTS' | 'PLAY' | 'DB' | 'CLI' | 'CONFIG' | 'NATIVE' | 'TOOL' | 'HOOK';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 

@@ -75,6 +75,15 @@ function buildProgram(env: NodeJS.ProcessEnv): Command {
       process.exitCode = await runCallEntry({ profile, configPath: options.config, env });
     });
 
+  program
+    .command('serve')
+    .description('run calls over Asterisk ARI, one process for many calls (dialplan: Stasis(voicebot,<profile>)); models load once')
+    .addOption(new Option('-c, --config <file>', 'voicebot.conf to use (default: $VOICEBOT_CONFIG or /etc/asterisk/voicebot.conf)'))
+    .action(async (options: { config?: string }) => {
+      const { runServe } = await import('../serve/serve.ts');
+      process.exitCode = await runServe({ configPath: options.config, env });
+    });
+
   registerSimulate(program, env);
   registerCalls(program, env);
   registerBench(program, env);

@@ -59,7 +59,9 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     socket.on('error', () => this.#finish());
     socket.on('close', () => this.#finish());
     socket.on('end', () => this.#finish());
-    if (options.head !== undefined && options.head.length > 0) queueMicrotask(() => this.#receive(options.head as Buffer));
+    // Bytes that came with the handshake (Asterisk's MEDIA_START follows the 101 at once) wait until
+    // the code that awaited the connection has attached its listeners.
+    if (options.head !== undefined && options.head.length > 0) setImmediate(() => this.#receive(options.head as Buffer));
   }
 
   get isOpen(): boolean {
@@ -204,6 +206,8 @@ export interface ConnectOptions {
   /** Deadline for the TCP connect and the handshake. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Runs on the new connection before anything received is parsed: the place to attach listeners. */
+  onOpen?: (connection: WebSocketConnection) => void;
 }
 
 /** A handshake that did not end in 101 (`status` 0: no HTTP answer at all). */
@@ -230,7 +234,8 @@ export function connectWebSocket(url: string, options: ConnectOptions): Promise<
   };
   if (options.protocols !== undefined && options.protocols.length > 0) headers['Sec-WebSocket-Protocol'] = options.protocols.join(', ');
   return new Promise((resolve, reject) => {
-    const req = request({ host: target.hostname, port: target.port || 80, path: `${target.pathname}${target.search}`, headers, signal: options.signal });
+    // agent: false: a keep-alive socket left over from a refused upgrade must never carry the next handshake.
+    const req = request({ host: target.hostname, port: target.port || 80, path: `${target.pathname}${target.search}`, headers, signal: options.signal, agent: false });
     const timer = setTimeout(() => {
       req.destroy(new WebSocketConnectError(`no WebSocket handshake from ${target.host} within ${options.timeoutMs} ms`, 0));
     }, options.timeoutMs);
@@ -242,7 +247,9 @@ export function connectWebSocket(url: string, options: ConnectOptions): Promise<
         return;
       }
       const protocol = res.headers['sec-websocket-protocol'];
-      resolve(new WebSocketConnection(socket, 'client', { head, protocol: typeof protocol === 'string' ? protocol : undefined }));
+      const connection = new WebSocketConnection(socket, 'client', { head, protocol: typeof protocol === 'string' ? protocol : undefined });
+      options.onOpen?.(connection);
+      resolve(connection);
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];

@@ -127,3 +127,18 @@ test('raw frames: a ping is answered with a pong, fragments make one message, an
     server.close();
   }
 });
+
+test('a message the server sends with the 101 reaches a client that attaches its listener after the await', async () => {
+  const { server, url } = await serve((ws) => { ws.send('MEDIA_START connection_id:x'); });
+  try {
+    for (let round = 0; round < 20; round += 1) {
+      const client = await connectWebSocket(url, { timeoutMs: 2000 });
+      const [text] = await once(client, 'text');
+      assert.equal(text, 'MEDIA_START connection_id:x');
+      client.close();
+      await closeOf(client);
+    }
+  } finally {
+    server.close();
+  }
+});
