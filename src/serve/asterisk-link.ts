@@ -134,9 +134,10 @@ export class AsteriskLink {
         if (!inStasis.has(channel.id) || this.#calls.has(channel.id) || this.#media.has(channel.id)) continue;
         await this.#adopt(channel);
       }
-      const held = new Set([...this.#calls.values()].map(({ call }) => call.bridgeId));
       for (const bridge of await this.#rest.listBridges()) {
-        if (bridge.name?.startsWith('voicebot-') === true && !held.has(bridge.id) && bridge.channels.length === 0) {
+        // Named for the caller channel (voicebot-<id>), so a call still setting up keeps its own.
+        const owner = bridge.name?.startsWith('voicebot-') === true ? bridge.name.slice('voicebot-'.length) : undefined;
+        if (owner !== undefined && !this.#calls.has(owner) && bridge.channels.length === 0) {
           await this.#rest.deleteBridge(bridge.id).catch(() => undefined);
           log.info('ARI', 'deleted a bridge left empty', { bridge: bridge.id });
         }
