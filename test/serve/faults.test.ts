@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startFakeOllama } from '../../src/simulate/fake-ollama.ts';
+import { callerTimeline } from '../faults/support/call.ts';
+import { readStore, startFakeAsterisk, startServe } from './support/serve.ts';
+
+/** serve when things go wrong: a dead LLM, the events socket dropping, SIGTERM, Asterisk stopping. */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+test('the LLM is down: the caller hears the apology, the dialplan gets LLM_FAILED and the channel back', async () => {
+  const fake = await startFakeAsterisk();
+  const serve = await startServe({ fake, ollamaHost: 'http://127.0.0.1:9' });
+  try {
+    const call = fake.placeCall({ args: [], callerAudio: callerTimeline([2000, { speakMs: 900 }, 8000]), callerRateHz: 8000, sendSilence: true });
+    const timer = setTimeout(() => call.hangup(), 15_000);
+    const end = await call.ended;
+    clearTimeout(timer);
+    const context = serve.log();
+    assert.equal(end.how, 'continue', context);
+    assert.equal(end.variables['VOICEBOT_STATUS'], 'LLM_FAILED', context);
+    assert.equal(end.variables['VOICEBOT_ACTION'], 'handoff', context);
+    assert.match(context, /apolog|trouble/i, 'the apology was spoken');
+  } finally {
+    await serve.stop();
+    await fake.close();
+  }
+});
+
+test('the events socket drops mid-call and comes back: the call goes on and its next turn is answered', async () => {
+  const ollama = await startFakeOllama({ script: () => ({ content: 'We open at nine.' }), tokenDelayMs: 0 });
+  const fake = await startFakeAsterisk();
+  const serve = await startServe({ fake, ollamaHost: ollama.host });
+  try {
+    const call = fake.placeCall({ args: [], callerAudio: callerTimeline([2000, { speakMs: 900 }, 3500, { speakMs: 900 }, 4000]), callerRateHz: 8000, sendSilence: true });
+    await serve.until(/bot replied/, 15_000);
+    fake.dropEventSockets({ clean: false });
+    await serve.until(/events reconnected/, 10_000);
+    await serve.until(/resynchronised/, 10_000);
+    await until(() => (serve.log().match(/bot replied/g) ?? []).length >= 2, 15_000, 'the second reply');
+    call.hangup();
+    await call.ended;
+    await until(() => fake.bridges().length === 0, 5000, 'the bridge deleted');
+    const store = readStore(serve.dbPath);
+    assert.equal(store.turns.filter((t) => t.role === 'bot' && t.text.includes('nine')).length, 2, serve.log());
+  } finally {
+    await serve.stop();
+    await fake.close();
+    await ollama.close();
+  }
+});
+
+test('the caller hangs up while the events socket is down: the resync ends the call and cleans up', async () => {
+  const ollama = await startFakeOllama({ script: () => ({ content: 'We open at nine.' }), tokenDelayMs: 0 });
+  const fake = await startFakeAsterisk();
+  const serve = await startServe({ fake, ollamaHost: ollama.host, extra: { } });
+  try {
+    const call = fake.placeCall({ args: [], callerAudio: callerTimeline([20_000]), callerRateHz: 8000, sendSilence: true });
+    await serve.until(/media up/, 10_000);
+    await sleep(500);
+    fake.dropEventSockets({ clean: true });
+    call.hangup();
+    await call.ended;
+    await serve.until(/resynchronised/, 10_000);
+    await until(() => fake.bridges().length === 0 && !fake.channels().some((c) => String(c['name']).startsWith('WebSocket/')), 8000, 'the bridge and media channel deleted');
+    await until(() => readStore(serve.dbPath).calls.some((c) => c.ended_at !== null), 5000, 'the call row closed');
+  } finally {
+    await serve.stop();
+    await fake.close();
+    await ollama.close();
+  }
+});
+
+test('SIGTERM with calls up: each goes back to the dialplan with VOICEBOT_STATUS=ERROR, rows closed, exit 0', async () => {
+  const ollama = await startFakeOllama({ script: () => ({ content: 'We open at nine.' }), tokenDelayMs: 0 });
+  const fake = await startFakeAsterisk();
+  const serve = await startServe({ fake, ollamaHost: ollama.host });
+  try {
+    const calls = [0, 1, 2].map(() => fake.placeCall({ args: [], callerAudio: callerTimeline([30_000]), callerRateHz: 8000, sendSilence: true }));
+    await until(() => (serve.log().match(/ greeting /g) ?? []).length >= 3, 15_000, 'three greetings');
+    const code = await serve.stop('SIGTERM');
+    assert.equal(code, 0, serve.log());
+    for (const call of calls) {
+      const end = await call.ended;
+      assert.equal(end.how, 'continue', serve.log());
+      assert.deepEqual([end.variables['VOICEBOT_STATUS'], end.variables['VOICEBOT_ACTION']], ['ERROR', 'handoff']);
+    }
+    const store = readStore(serve.dbPath);
+    assert.equal(store.calls.filter((c) => c.ended_at !== null && c.end_reason === 'terminated').length, 3, JSON.stringify(store.calls));
+    assert.deepEqual(fake.bridges(), []);
+  } finally {
+    await serve.stop();
+    await fake.close();
+    await ollama.close();
+  }
+});
+
+test('Asterisk stops (core stop now) with a call up: the call ends and is stored; serve keeps running', async () => {
+  const ollama = await startFakeOllama({ script: () => ({ content: 'We open at nine.' }), tokenDelayMs: 0 });
+  const fake = await startFakeAsterisk();
+  const serve = await startServe({ fake, ollamaHost: ollama.host });
+  try {
+    const call = fake.placeCall({ args: [], callerAudio: callerTimeline([30_000]), callerRateHz: 8000, sendSilence: true });
+    await serve.until(/ greeting /, 15_000);
+    await fake.coreStopNow();
+    const end = await call.ended;
+    assert.equal(end.how, 'core-stop');
+    await until(() => readStore(serve.dbPath).calls.some((c) => c.ended_at !== null), 8000, 'the call row closed');
+    await sleep(500);
+    assert.equal(serve.child.exitCode, null, 'serve is still running (it reconnects when Asterisk is back)');
+  } finally {
+    await serve.stop();
+    await fake.close();
+    await ollama.close();
+  }
+});
