@@ -114,7 +114,7 @@ export class ServedCall {
   }
 
   async #converse(settings: Extract<ProfileSettings, { ok: true }>): Promise<void> {
-    const media = await this.#openMedia(settings.config);
+    const media = await this.#openMedia();
     if (media === undefined) return;
     const { rest, log } = this.#deps;
     const signal = this.#hangup.signal;
@@ -137,7 +137,7 @@ export class ServedCall {
   }
 
   /** Bridge + external media channel + its socket; undefined when the call ended meanwhile. */
-  async #openMedia(config: Config): Promise<MediaSocket | undefined> {
+  async #openMedia(): Promise<MediaSocket | undefined> {
     const { rest, settings } = this.#deps;
     const signal = AbortSignal.any([this.#hangup.signal, AbortSignal.timeout(MEDIA_SETUP_MS)]);
     const bridge = await rest.createBridge({ type: 'mixing', name: `voicebot-${this.channelId}` });
@@ -151,7 +151,7 @@ export class ServedCall {
     if (this.#hangup.signal.aborted) return undefined;
     if (signal.aborted) throw new Error(`the media channel did not enter Stasis within ${MEDIA_SETUP_MS} ms`);
     await rest.addChannel(bridge.id, [this.channelId, external.channelId]);
-    this.#log.info('CALL', 'media up', { format: this.#media.format, bridge: bridge.id, mediaChannel: external.channelId, profile: this.profileName ?? 'general', rateHz: config.ari_media_format });
+    this.#log.info('CALL', 'media up', { format: this.#media.format, bridge: bridge.id, mediaChannel: external.channelId, profile: this.profileName ?? 'general' });
     return this.#media;
   }
 

@@ -55,10 +55,13 @@ export class MediaChannels {
   readonly #core: AriCore;
   readonly #noConnectMs: number;
   readonly #onPlayed: (channel: AriChannel, frame: Buffer, format: MediaFormat) => void;
+  readonly #onCommand: (channel: AriChannel, text: string, queuedFrames: number) => void;
   readonly #byConnection = new Map<string, MediaEntry>();
   readonly #byChannel = new Map<string, MediaEntry>();
 
-  constructor(core: AriCore, noConnectMs: number, onPlayed: (channel: AriChannel, frame: Buffer, format: MediaFormat) => void) {
+  constructor(core: AriCore, noConnectMs: number, onPlayed: (channel: AriChannel, frame: Buffer, format: MediaFormat) => void,
+    onCommand: (channel: AriChannel, text: string, queuedFrames: number) => void = () => undefined) {
+    this.#onCommand = onCommand;
     this.#core = core;
     this.#noConnectMs = noConnectMs;
     this.#onPlayed = onPlayed;
@@ -102,6 +105,7 @@ export class MediaChannels {
       connectionId, channelId: channel.id, channelName: channel.name, format: entry.format, socket: ws, ownClose,
       onPlayed: (frame) => this.#onPlayed(channel, frame, entry.format),
       onHangupCommand: () => this.#end(entry, { cause: 16, techCause: 1000 }, { cause: 16, techCause: 1000 }),
+      onCommand: (text, queuedFrames) => this.#onCommand(channel, text, queuedFrames),
       onAppClosed: (info: CloseInfo) => this.#appClosed(entry, info),
     });
     const session = entry.session;

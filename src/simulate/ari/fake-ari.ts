@@ -64,6 +64,9 @@ export async function startFakeAri(options: FakeAriOptions): Promise<FakeAri> {
   const calls = new Map<string, FakeAriCall>();
   const media = new MediaChannels(core, options.mediaConnectTimeoutMs ?? 31_000, (channel, frame, format) => {
     for (const peer of core.bridgedWith(channel)) calls.get(peer.id)?.played(frame, format, channel.id);
+  }, (channel, text, queuedFrames) => {
+    // On the bridged caller's log: a test can tell what a FLUSH_MEDIA took back and when.
+    for (const peer of core.bridgedWith(channel)) calls.get(peer.id)?.log('media-command', `${text} queued=${queuedFrames}`);
   });
   const ctx: AriContext = { core, media, calls, startedAtMs: Date.now(), asteriskId };
   const requests: FakeAriRequest[] = [];

@@ -15,6 +15,8 @@ export interface MediaSessionOptions {
   onPlayed: (frame: Buffer) => void;
   /** The app sent `HANGUP`. */
   onHangupCommand: () => void;
+  /** Any other control command, with the frames queued when it arrived (tests check what FLUSH_MEDIA dropped). */
+  onCommand?: (text: string, queuedFrames: number) => void;
   /** The app closed the socket (close frame or TCP drop); not called after `close()`. */
   onAppClosed: (info: CloseInfo) => void;
 }
@@ -85,6 +87,7 @@ export class MediaSession {
       this.#options.onHangupCommand();
       return;
     }
+    this.#options.onCommand?.(text, this.#queue.queuedFrames);
     this.#send(this.#queue.command(text));
   }
 
