@@ -14,6 +14,7 @@ interface SimulateCliOptions extends SimulateLineCliOptions {
   speed: string;
   soundsDir?: string;
   useConfigPaths?: boolean;
+  transport: string;
 }
 
 /** Registers `voicebot simulate`: one whole call against the built-in fake Asterisk. */
@@ -33,6 +34,7 @@ export function registerSimulate(program: Command, env: NodeJS.ProcessEnv): void
     .option('--slin16', 'EAGI_AUDIO_FORMAT=slin16 (16 kHz caller audio on fd 3)')
     .option('--speed <factor>', 'run faster than real time (1 = real time, as on a phone)', '1')
     .option('--sounds-dir <dir>', 'where relative sound names are found (absolute paths always work)')
+    .addOption(new Option('--transport <transport>', 'eagi: one process for the call, as EAGI(voicebot) runs it; ari: voicebot serve attached to a fake Asterisk over ARI and chan_websocket media, as Stasis(voicebot) runs it (real time; no --line options)').choices(['eagi', 'ari']).default('eagi'))
     .addHelpText('after', SIMULATE_HELP)
     .action(async (options: SimulateCliOptions) => {
       const { UsageError, VoicebotError, errorMessage } = await import('../errors.ts');
@@ -72,6 +74,9 @@ async function simulate(options: SimulateCliOptions, env: NodeJS.ProcessEnv): Pr
   const lineChoices = await simulateLineChoices(options, options.config !== undefined);
   if (options.caller === undefined && options.demo !== true) throw new UsageError('say who calls: --caller caller.wav, or --demo for the built-in caller');
   if (options.useConfigPaths === true && options.config === undefined) throw new UsageError('--use-config-paths needs --config');
+  if (options.transport === 'ari' && (speed !== 1 || options.slin16 === true || options.hangupMode !== 'default' || lineChoices.line !== undefined)) {
+    throw new UsageError('--transport ari runs in real time over chan_websocket media: --speed, --slin16, --hangup-mode and the --line options are for EAGI only');
+  }
   // Checked before any engine is prepared: a wrong path fails in a moment, not after model loading.
   if (options.caller !== undefined) readCallerWav(options.caller);
   const outDir = resolve(options.out);
@@ -106,6 +111,14 @@ async function simulate(options: SimulateCliOptions, env: NodeJS.ProcessEnv): Pr
     childEnv = { ...env, VOICEBOT_DB_PATH: join(outDir, 'calls.db'), VOICEBOT_CACHE_DIR: join(outDir, 'cache') };
     process.stdout.write(`config      ${resolve(configPath)} (call log, log and cache in ${outDir}; --use-config-paths keeps the config's)\n`);
   }
+  if (options.transport === 'ari') {
+    try {
+      await simulateOverAri({ options, callerWav, outDir, configPath, said, dtmf, hangupAfterSeconds, env: childEnv });
+    } finally {
+      await close();
+    }
+    return;
+  }
   process.stdout.write('\n# timeline (live; call.wav: left = caller, right = bot)\n');
   try {
     const result = await runSimulatedCall({
@@ -131,6 +144,29 @@ async function simulate(options: SimulateCliOptions, env: NodeJS.ProcessEnv): Pr
   } finally {
     await close();
   }
+}
+
+async function simulateOverAri(run: {
+  options: SimulateCliOptions; callerWav: string; outDir: string; configPath: string; said: import('../simulate/call-recording.ts').CallerLine[] | undefined;
+  dtmf: { digits: string; atMs: number }[]; hangupAfterSeconds: number; env: NodeJS.ProcessEnv;
+}): Promise<void> {
+  const { runSimulatedAriCall } = await import('../simulate/ari-simulate.ts');
+  const { callLogPath, conversationText } = await import('../simulate/conversation.ts');
+  const { resolve } = await import('node:path');
+  const { appendFileSync } = await import('node:fs');
+  process.stdout.write('\n# voicebot serve over ARI (fake Asterisk 22: REST, events, chan_websocket media)\n');
+  const result = await runSimulatedAriCall({
+    callerWav: run.callerWav, outDir: run.outDir, configPath: run.configPath, profile: run.options.profile, dtmf: run.dtmf,
+    hangupAfterAudioMs: run.hangupAfterSeconds * 1000, env: run.env, onLine: (text) => process.stdout.write(text),
+  });
+  let dbPath = resolve(run.outDir, 'calls.db');
+  try { dbPath = callLogPath(run.configPath, run.options.profile, { ...run.env, VOICEBOT_CONFIG: resolve(run.configPath) }); } catch { /* reported below */ }
+  const conversation = conversationText(dbPath, run.said === undefined ? undefined : { lines: run.said, callStartEpochMs: result.startedAtEpochMs, timeScale: 1 });
+  appendFileSync(result.transcript, `\n${conversation}`);
+  process.stdout.write(`\n${conversation}`);
+  process.stdout.write(`\nrecording   ${result.callWav}\ntranscript  ${result.transcript}\nrequests    ${result.commandsLog}\nlog         ${result.logFile}\ncall log    ${dbPath}\n`);
+  if (result.problems.length > 0) process.stderr.write(`voicebot simulate: the call was not served:\n${result.problems.map((line) => `  ${line}`).join('\n')}\n`);
+  process.exitCode = result.problems.length === 0 ? 0 : 1;
 }
 
 function collect(value: string, previous: string[]): string[] {

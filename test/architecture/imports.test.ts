@@ -9,10 +9,10 @@ import { repoRoot } from '../support/paths.ts';
  * engine, helpers that know no stage. Every relative import counts (static, type-only, re-export
  * and dynamic `import()`), since each one ties two folders together.
  */
-const STAGES = ['agi', 'audio', 'stt', 'vad', 'tts', 'llm', 'store', 'call', 'cli', 'simulate'];
+const STAGES = ['agi', 'ari', 'audio', 'stt', 'vad', 'tts', 'llm', 'store', 'call', 'serve', 'cli', 'simulate'];
 const ENGINES = ['stt', 'vad', 'tts', 'llm', 'store'];
 /** Helper rooms; a top-level file (src/log.ts, src/errors.ts) is its own room. */
-const HELPERS = ['runtime', 'config', 'log', 'errors'];
+const HELPERS = ['runtime', 'net', 'config', 'log', 'errors'];
 
 interface Edge {
   /** Both paths relative to src/, with `/` separators. */
@@ -62,7 +62,8 @@ function layeringViolations(edges: readonly Edge[]): string[] {
     const b = roomOf(to);
     if (a === b) continue;
     const line = `src/${from} imports src/${to}`;
-    if (a === 'audio' && b === 'agi') broken.push(`${line} (fd 3 framing knows nothing of AGI)`);
+    if (a === 'audio' && (b === 'agi' || b === 'ari')) broken.push(`${line} (audio knows nothing of a transport)`);
+    if ((a === 'agi' && b === 'ari') || (a === 'ari' && b === 'agi')) broken.push(`${line} (the two transports know nothing of each other)`);
     if (HELPERS.includes(a) && STAGES.includes(b)) broken.push(`${line} (a helper imports no stage)`);
     if (ENGINES.includes(a) && ENGINES.includes(b)) broken.push(`${line} (an engine imports no other engine)`);
   }
@@ -97,7 +98,7 @@ test('the import reader sees the tree: static, type-only and dynamic imports ali
   const has = (from: string, to: string) => edges.some((edge) => edge.from === from && edge.to === to);
   assert.ok(edges.length > 200, `only ${edges.length} relative imports found under src/`);
   assert.ok(has('agi/session.ts', 'audio/fd3-reader.ts'), 'a static import');
-  assert.ok(has('call/compose.ts', 'agi/session.ts'), 'a type-only import');
+  assert.ok(has('call/adapters/agi-line.ts', 'agi/session.ts'), 'a type-only import');
   assert.ok(has('cli/program.ts', 'call/entry.ts'), 'a dynamic import');
 });
 

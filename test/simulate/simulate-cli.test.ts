@@ -8,6 +8,7 @@ import { readWav } from '../../src/audio/wav.ts';
 import { openReader } from '../../src/store/open.ts';
 import { testCallConfig } from '../support/call-config.ts';
 import { mainTs, nodeBin } from '../support/paths.ts';
+import { runSimulateCli } from '../support/simulate-cli.ts';
 import { speechUnavailable } from '../support/speech.ts';
 import { channelOf, steadyFrameShare } from '../support/tone-or-speech.ts';
 
@@ -26,15 +27,7 @@ function callerWav(): string {
 }
 
 /** Runs `voicebot simulate` without blocking this process (tests of this file run side by side). */
-async function simulate(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(nodeBin, [mainTs, 'simulate', ...args], { env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { status, stdout, stderr };
-}
+const simulate = (args: string[]) => runSimulateCli(args, env);
 
 function callRows(dbPath: string): { end_reason: string | null; voice: string | null }[] {
   const db = openReader(dbPath);
