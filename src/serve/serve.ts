@@ -118,6 +118,8 @@ function startHealth(log: Logger, links: readonly AsteriskLink[], engines: Serve
   if (intervalMs <= 0) return undefined;
   let lastCpu = process.cpuUsage();
   let lastAtMs = performance.now();
+  // Memory with no call up (models stay loaded once a call loaded them): the base of the per-call figure.
+  let idleRssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
   const timer = setInterval(() => {
     const cpu = process.cpuUsage(lastCpu);
     const nowMs = performance.now();
@@ -126,9 +128,11 @@ function startHealth(log: Logger, links: readonly AsteriskLink[], engines: Serve
     lastAtMs = nowMs;
     const calls = links.reduce((n, link) => n + link.callCount, 0);
     const memory = process.memoryUsage();
+    const rssMb = Math.round(memory.rss / 2 ** 20);
+    if (calls === 0) idleRssMb = rssMb;
     log.info('ARI', 'health', {
       calls, asterisksUp: `${links.filter((link) => link.connected).length}/${links.length}`,
-      rssMb: Math.round(memory.rss / 2 ** 20), heapMb: Math.round(memory.heapUsed / 2 ** 20),
+      rssMb, rssMbPerCall: calls === 0 ? 0 : Math.round((rssMb - idleRssMb) / calls), heapMb: Math.round(memory.heapUsed / 2 ** 20),
       cpuPct: Math.round(cpuPct), cpuPctPerCall: calls === 0 ? 0 : Math.round(cpuPct / calls),
       models: engines.counts.models, voices: engines.counts.voices,
     });

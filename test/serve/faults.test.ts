@@ -121,3 +121,51 @@ test('Asterisk stops (core stop now) with a call up: the call ends and is stored
     await ollama.close();
   }
 });
+
+test('serve killed with a call up, then restarted: the new process hands the orphaned call back and deletes its bridge', async () => {
+  const ollama = await startFakeOllama({ script: () => ({ content: 'We open at nine.' }), tokenDelayMs: 0 });
+  const fake = await startFakeAsterisk();
+  const first = await startServe({ fake, ollamaHost: ollama.host });
+  try {
+    const call = fake.placeCall({ args: [], callerAudio: callerTimeline([30_000]), callerRateHz: 8000, sendSilence: true });
+    await first.until(/ greeting /, 15_000);
+    await first.stop('SIGKILL');
+    await sleep(300);
+    assert.equal(fake.bridges().length, 1, 'Asterisk keeps the bridge of a dead app');
+    const second = await startServe({ fake, ollamaHost: ollama.host });
+    try {
+      const end = await call.ended;
+      assert.equal(end.how, 'continue', second.log());
+      assert.deepEqual([end.variables['VOICEBOT_STATUS'], end.variables['VOICEBOT_ACTION']], ['ERROR', 'handoff']);
+      await until(() => fake.bridges().length === 0, 5000, 'the orphaned bridge deleted');
+      assert.match(second.log(), /handed back a call no process holds/);
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    await first.stop();
+    await fake.close();
+    await ollama.close();
+  }
+});
+
+test('one serve attached to two Asterisk servers takes calls from both; a health line counts them', async () => {
+  const ollama = await startFakeOllama({ script: () => ({ content: 'We open at nine.' }), tokenDelayMs: 0 });
+  const [one, two] = [await startFakeAsterisk(), await startFakeAsterisk()];
+  const serve = await startServe({ fake: one, ollamaHost: ollama.host, extra: { ari_url: `${one.url}, ${two.url}`, serve_health_interval_seconds: 1 } });
+  try {
+    await serve.until(/events connected[^\n]*\n[\s\S]*events connected/, 10_000);
+    const calls = [one, two].map((fake) => fake.placeCall({ args: [], callerAudio: callerTimeline([1500, { speakMs: 900 }, 6000]), callerRateHz: 8000, sendSilence: true }));
+    await until(() => (serve.log().match(/bot replied/g) ?? []).length >= 2, 15_000, 'a reply on each Asterisk');
+    await serve.until(/health calls=2 asterisksUp=2\/2 /, 5000);
+    for (const call of calls) call.hangup();
+    await Promise.all(calls.map((call) => call.ended));
+    await until(() => one.bridges().length === 0 && two.bridges().length === 0, 5000, 'both bridges deleted');
+    assert.equal(readStore(serve.dbPath).calls.length, 2);
+  } finally {
+    await serve.stop();
+    await one.close();
+    await two.close();
+    await ollama.close();
+  }
+});
