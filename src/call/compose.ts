@@ -28,6 +28,7 @@ import { ensureListenSound } from './listen-sound.ts';
 import { takeLoadTurn, type LoadTurn } from './load-lane.ts';
 import { untilAborted, withDeadline } from '../runtime/deadline.ts';
 import type { CallLine } from './line.ts';
+import { REFUSED_OUTCOME } from './status.ts';
 import type { CallLog, CallOutcome } from './ports.ts';
 import { runSession } from './session.ts';
 
@@ -83,7 +84,7 @@ export async function runConversation(options: ComposeOptions): Promise<CallOutc
     startup.resolve(false);
     webhook?.close();
     store.addEvent(callId, 'error', errorMessage(error));
-    store.closeCall(callId, { endReason: 'setup_error', status: 'ERROR' });
+    store.closeCall(callId, REFUSED_OUTCOME);
     await store.close(config.db_flush_timeout_ms);
     throw new VoicebotError('SETUP_FAILED', `call setup failed: ${errorMessage(error)}`, { cause: error });
   };

@@ -13,6 +13,7 @@ import { acquireCallSlot } from './call-slots.ts';
 import { hangupOutcome } from './hangup-outcome.ts';
 import { recordUnanswered, reportUnanswered, type UnansweredCall } from './unanswered.ts';
 import { preflight } from './preflight.ts';
+import { BUSY_OUTCOME, REFUSED_OUTCOME } from './status.ts';
 
 export interface CallEntryOptions {
   /** Profile from EAGI(voicebot,<profile>); undefined = [general] only. */
@@ -121,7 +122,7 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
     } catch (error) {
       if (errorCode(error) !== 'SETUP_FAILED') throw error;
       log.error('CALL', 'not answering: setup error', { error: errorMessage(error) });
-      await reportUnanswered(unanswered, REFUSED, [errorMessage(error)]);
+      await reportUnanswered(unanswered, REFUSED_OUTCOME, [errorMessage(error)]);
     }
     return 0;
   } finally {
@@ -135,8 +136,6 @@ async function runCall(logger: Logger, setup: CallSetup): Promise<number> {
   }
 }
 
-const REFUSED = { status: 'ERROR', action: 'handoff' };
-const BUSY = { status: 'BUSY', action: 'handoff' };
 
 /**
  * max_concurrent_calls: take a host-wide slot, or leave the call unanswered with
@@ -156,16 +155,16 @@ async function admitted(config: Config, call: UnansweredCall): Promise<boolean> 
   }
   const problem = `all ${config.max_concurrent_calls} call slots are in use (max_concurrent_calls)`;
   call.log.warn('CALL', 'not answering: busy', { error: problem });
-  await reportUnanswered(call, BUSY, []);
-  await recordUnanswered(call, { endReason: 'busy', status: 'BUSY' }, []);
+  await reportUnanswered(call, BUSY_OUTCOME, []);
+  await recordUnanswered(call, BUSY_OUTCOME, []);
   return false;
 }
 
 /** Leave the call unanswered; the admin sees why on the console, in the log and in the call log. */
 async function refuse(call: UnansweredCall, problems: readonly string[]): Promise<void> {
   for (const problem of problems) call.log.error('CALL', 'not answering: setup error', { error: problem });
-  await reportUnanswered(call, REFUSED, problems);
-  await recordUnanswered(call, { endReason: 'setup_error', status: 'ERROR' }, problems);
+  await reportUnanswered(call, REFUSED_OUTCOME, problems);
+  await recordUnanswered(call, REFUSED_OUTCOME, problems);
 }
 
 function setupProblems(setup: CallSetup, session: AgiSession): string[] {

@@ -1,5 +1,6 @@
 import type { LlmTurn } from '../llm/types.ts';
 import type { TurnRecord } from '../store/types.ts';
+import type { CallAction, CallStatus } from './status.ts';
 
 export type { LlmTurn, TurnRecord };
 
@@ -114,9 +115,9 @@ export interface CallLog {
 /** How the call ended, handed to the dialplan as channel variables. */
 export interface CallOutcome {
   /** VOICEBOT_ACTION: what the dialplan should do next. */
-  action: 'hangup' | 'transfer' | 'handoff' | 'none';
-  /** VOICEBOT_STATUS: OK, TRANSFER, LLM_FAILED, STT_FAILED, TTS_FAILED, ERROR, CALLER_HANGUP. */
-  status: string;
+  action: CallAction;
+  /** VOICEBOT_STATUS. */
+  status: CallStatus;
   /** VOICEBOT_TRANSFER_TO when action is transfer. */
   transferTo?: string | undefined;
   /** Why the call ended, for the call log (caller_hangup, bot_goodbye, silence, max_turns...). */

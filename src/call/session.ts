@@ -6,6 +6,7 @@ import type { Brain, CallChannel, CallLog, CallOutcome, Ear, RenderedSpeech, Utt
 import { hangupOutcome } from './hangup-outcome.ts';
 import { listen } from './listen.ts';
 import { Speaker, type Interruption } from './speaker.ts';
+import { dialplanVariables } from './status.ts';
 
 export type SessionConfig = Pick<Config,
   | 'greeting' | 'goodbye_text' | 'apology_text' | 'reprompt_text' | 'transfer_text' | 'filler_text'
@@ -287,9 +288,7 @@ async function speakQuietly(deps: SessionDeps, phrases: Map<string, RenderedSpee
 
 async function setDialplanVariables(channel: CallChannel, outcome: CallOutcome, log: Logger): Promise<void> {
   try {
-    await channel.setVariable('VOICEBOT_ACTION', outcome.action);
-    await channel.setVariable('VOICEBOT_STATUS', outcome.status);
-    await channel.setVariable('VOICEBOT_TRANSFER_TO', outcome.transferTo ?? '');
+    for (const [name, value] of dialplanVariables(outcome)) await channel.setVariable(name, value);
   } catch (error) {
     // After a hangup with AGIEXITONHANGUP the pipes are gone: expected, not worth a warning.
     const level = channel.hangup.aborted ? 'info' : 'warn';

@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import { pathProblem } from '../runtime/path-check.ts';
 import type { CallEnd } from '../store/types.ts';
 import type { CallIdentity } from './line.ts';
+import { unansweredVariables, type UnansweredOutcome } from './status.ts';
 import { withDeadline } from '../runtime/deadline.ts';
 
 /** How long one status or console line may wait for Asterisk before the call moves on. */
@@ -37,15 +38,14 @@ export interface UnansweredCall extends RefusedCall {
  * before ANSWER and on a hung-up channel), then VOICEBOT_STATUS / VOICEBOT_ACTION for the dialplan.
  * Every command is bounded, so a silent Asterisk cannot hold the process.
  */
-export async function reportUnanswered(call: UnansweredCall, outcome: { status: string; action: string }, problems: readonly string[]): Promise<void> {
+export async function reportUnanswered(call: UnansweredCall, outcome: Pick<UnansweredOutcome, 'status' | 'action'>, problems: readonly string[]): Promise<void> {
   const { session, log } = call;
   if (!session.channel.writable) return;
   try {
     for (const problem of problems.slice(0, MAX_CONSOLE_LINES)) {
       await withTimeout(session.agi.verbose(`voicebot: not answering: ${problem.slice(0, MAX_CONSOLE_CHARS)}`, 1), REPLY_WAIT_MS);
     }
-    await withTimeout(session.agi.setVariable('VOICEBOT_STATUS', outcome.status), REPLY_WAIT_MS);
-    await withTimeout(session.agi.setVariable('VOICEBOT_ACTION', outcome.action), REPLY_WAIT_MS);
+    for (const [name, value] of unansweredVariables(outcome)) await withTimeout(session.agi.setVariable(name, value), REPLY_WAIT_MS);
   } catch (error) {
     log.warn('CALL', 'could not report the unanswered call to Asterisk', { error: errorMessage(error) });
   }

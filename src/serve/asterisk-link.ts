@@ -6,6 +6,10 @@ import { AriEventStream } from '../ari/events.ts';
 import { serveEvent, stasisArgs, type AriChannel, type ServeEvent } from './ari-events.ts';
 import { ServedCall, type ServedCallDeps } from './served-call.ts';
 import type { ServeSettings } from './settings.ts';
+import { dialplanVariables, type CallAction, type CallStatus } from '../call/status.ts';
+
+/** An answered call whose process is gone: a person takes over. */
+const ORPHANED: { action: CallAction; status: CallStatus } = { action: 'handoff', status: 'ERROR' };
 
 export interface AsteriskLinkOptions {
   baseUrl: string;
@@ -162,8 +166,7 @@ export class AsteriskLink {
     }
     // Answered by an earlier voicebot process: its conversation is gone; the dialplan takes over.
     try {
-      await this.#rest.setVariable(channel.id, 'VOICEBOT_STATUS', 'ERROR');
-      await this.#rest.setVariable(channel.id, 'VOICEBOT_ACTION', 'handoff');
+      for (const [name, value] of dialplanVariables(ORPHANED)) await this.#rest.setVariable(channel.id, name, value);
       await this.#rest.continueInDialplan(channel.id);
       log.warn('ARI', 'handed back a call no process holds', { channel: channel.id, state: channel.state });
     } catch (error) {

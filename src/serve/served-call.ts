@@ -8,6 +8,7 @@ import { runConversation, type SharedEngines } from '../call/compose.ts';
 import type { CallIdentity, CallLine } from '../call/line.ts';
 import { preflight } from '../call/preflight.ts';
 import { recordUnanswered } from '../call/unanswered.ts';
+import { BUSY_OUTCOME, dialplanVariables, REFUSED_OUTCOME, unansweredVariables, type UnansweredOutcome } from '../call/status.ts';
 import { untilAborted, withDeadline } from '../runtime/deadline.ts';
 import type { AriRest } from '../ari/rest.ts';
 import { MediaSocket } from '../ari/media.ts';
@@ -92,7 +93,7 @@ export class ServedCall {
     try {
       const settings = this.#deps.profile(this.profileName);
       if (!settings.ok) {
-        await this.#refuse({ status: 'ERROR', endReason: 'setup_error' }, settings.fallback, [settings.problem]);
+        await this.#refuse(REFUSED_OUTCOME, settings.fallback, [settings.problem]);
         return;
       }
       const admitted = await this.#admit(settings.config);
@@ -100,13 +101,13 @@ export class ServedCall {
       slot = admitted;
       const problems = preflight(settings.config, settings.configFile, settings.sources);
       if (problems.length > 0) {
-        await this.#refuse({ status: 'ERROR', endReason: 'setup_error' }, settings.config, problems);
+        await this.#refuse(REFUSED_OUTCOME, settings.config, problems);
         return;
       }
       await this.#converse(settings);
     } catch (error) {
       this.#log.error('CALL', 'call failed', { code: errorCode(error), error: errorMessage(error) });
-      if (!this.#hangup.signal.aborted) await this.#handBack({ VOICEBOT_STATUS: 'ERROR', VOICEBOT_ACTION: 'handoff' });
+      if (!this.#hangup.signal.aborted) await this.#handBack(this.#answered ? dialplanVariables({ action: 'handoff', status: 'ERROR' }) : unansweredVariables(REFUSED_OUTCOME));
     } finally {
       slot?.release();
       await this.#cleanUp();
@@ -164,20 +165,20 @@ export class ServedCall {
       return undefined;
     }
     this.#log.warn('CALL', 'not answering: busy', { error: `all ${config.max_concurrent_calls} call slots are in use (max_concurrent_calls)` });
-    await this.#refuse({ status: 'BUSY', endReason: 'busy' }, config, []);
+    await this.#refuse(BUSY_OUTCOME, config, []);
     return 'busy';
   }
 
   /** Not answered: the status for the dialplan, the row for the call log, the channel back to the dialplan. */
-  async #refuse(end: { status: string; endReason: string }, config: Config | undefined, problems: readonly string[]): Promise<void> {
+  async #refuse(end: UnansweredOutcome, config: Config | undefined, problems: readonly string[]): Promise<void> {
     for (const problem of problems) this.#log.error('CALL', 'not answering: setup error', { error: problem });
-    await this.#handBack({ VOICEBOT_STATUS: end.status, VOICEBOT_ACTION: 'handoff' });
+    await this.#handBack(unansweredVariables(end));
     await recordUnanswered({ identity: this.identity, config, profile: this.profileName, startedAtMs: this.startedAtMs, log: this.#log }, end, problems);
   }
 
-  async #handBack(variables: Record<string, string>): Promise<void> {
+  async #handBack(variables: readonly [string, string][]): Promise<void> {
     try {
-      for (const [name, value] of Object.entries(variables)) await this.#deps.rest.setVariable(this.channelId, name, value);
+      for (const [name, value] of variables) await this.#deps.rest.setVariable(this.channelId, name, value);
     } catch (error) {
       this.#log.warn('CALL', 'could not set the dialplan variables', { error: errorMessage(error) });
     }
