@@ -30,6 +30,7 @@ const NOT_RUN_HERE: Record<string, string> = {
   'voicebot doctor --profile orders': 'an installed voicebot and a config with an [orders] profile',
   'voicebot bench --profile receptionist': 'an installed voicebot with the profile\'s models (test/capacity/bench-command.test.ts runs bench --quick from source)',
   'sudo -u asterisk voicebot doctor': 'an installed voicebot and the asterisk account',
+  'systemctl enable --now voicebot': 'systemd on the PBX with ARI set up (test/serve runs voicebot serve against the fake ARI Asterisk)',
   'voicebot calls list --since 1d': 'the live call log of a PBX (the same command runs below on a demo call log)',
   'voicebot calls show 20251123-214501-7f3a': 'a call id of the live call log (test/store/cli.test.ts runs calls show)',
   'voicebot calls export --since 30d --format jsonl > calls.jsonl': 'the live call log (test/store/cli.test.ts runs calls export)',
