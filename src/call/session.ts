@@ -207,8 +207,11 @@ async function greet(deps: SessionDeps, speaker: Speaker, greeting: RenderedSpee
   const { config, callLog } = deps;
   const speech = speaker.begin(deps.channel.hangup);
   const cpu = process.cpuUsage();
-  // The start-up cost of a call, as bench/call-start.ts reads it: time since exec and CPU so far.
-  deps.log.info('CALL', 'greeting', { sinceExecMs: Math.round(performance.now()), cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
+  // The start-up cost of a call, as bench/call-start.ts reads it: time since exec and CPU so far
+  // (process-wide figures: meaningful for EAGI's process per call; sinceStartMs for every transport).
+  deps.log.info('CALL', 'greeting', {
+    sinceStartMs: Math.round(deps.now() - deps.startedAtMs), sinceExecMs: Math.round(performance.now()), cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+  });
   try {
     const playing = speech.play(greeting, config.greeting, config.dtmf_operator_key);
     // Its STREAM FILE is written: the rest of the call's start-up (models, detector, call log) runs now.

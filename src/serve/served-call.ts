@@ -87,6 +87,11 @@ export class ServedCall {
     if (!this.#hangup.signal.aborted) this.#hangup.abort(new ServedCallEnd(cause, detail));
   }
 
+  /** Why the call ended from outside; undefined while it runs (or when the session ended it). */
+  #endedBy(): ServedCallEnd['hangupCause'] | undefined {
+    return (this.#hangup.signal.reason as ServedCallEnd | undefined)?.hangupCause;
+  }
+
   /** Runs the call to its end; never throws (a failure in one call never reaches another). */
   async run(): Promise<void> {
     let slot: CallSlot | undefined;
@@ -106,8 +111,13 @@ export class ServedCall {
       }
       await this.#converse(settings);
     } catch (error) {
+      if (this.#hangup.signal.aborted) {
+        this.#log.info('CALL', 'call ended while it was set up', { reason: errorMessage(this.#hangup.signal.reason), error: errorMessage(error) });
+        if (this.#endedBy() !== 'caller') await this.#handBack(unansweredVariables(REFUSED_OUTCOME));
+        return;
+      }
       this.#log.error('CALL', 'call failed', { code: errorCode(error), error: errorMessage(error) });
-      if (!this.#hangup.signal.aborted) await this.#handBack(this.#answered ? dialplanVariables({ action: 'handoff', status: 'ERROR' }) : unansweredVariables(REFUSED_OUTCOME));
+      await this.#handBack(this.#answered ? dialplanVariables({ action: 'handoff', status: 'ERROR' }) : unansweredVariables(REFUSED_OUTCOME));
     } finally {
       slot?.release();
       await this.#cleanUp();
@@ -116,7 +126,11 @@ export class ServedCall {
 
   async #converse(settings: Extract<ProfileSettings, { ok: true }>): Promise<void> {
     const media = await this.#openMedia();
-    if (media === undefined) return;
+    if (media === undefined) {
+      // Ended while the media path was built: the caller left, or serve is stopping (hand it back).
+      if (this.#endedBy() !== 'caller') await this.#handBack(unansweredVariables(REFUSED_OUTCOME));
+      return;
+    }
     const { rest, log } = this.#deps;
     const signal = this.#hangup.signal;
     const line: CallLine = {
@@ -133,8 +147,7 @@ export class ServedCall {
     });
     log.debug('CALL', 'session done', { channel: this.channelId });
     // The session set VOICEBOT_*; a channel still in Stasis goes on in the dialplan after Stasis().
-    const cause = (signal.reason as ServedCallEnd | undefined)?.hangupCause;
-    if (cause !== 'caller') await this.#continue();
+    if (this.#endedBy() !== 'caller') await this.#continue();
   }
 
   /** Bridge + external media channel + its socket; undefined when the call ended meanwhile. */
@@ -147,7 +160,7 @@ export class ServedCall {
     this.#mediaChannelId = external.channelId;
     this.#deps.ownsMedia(external.channelId);
     const inStasis = this.#deps.mediaInStasis(external.channelId, signal);
-    this.#media = await MediaSocket.connect({ baseUrl: this.#deps.baseUrl, connectionId: external.connectionId, timeoutMs: settings.timeoutMs, log: this.#log });
+    this.#media = await MediaSocket.connect({ baseUrl: this.#deps.baseUrl, connectionId: external.connectionId, timeoutMs: settings.timeoutMs, log: this.#log, signal });
     await untilAborted(inStasis, signal, () => undefined);
     if (this.#hangup.signal.aborted) return undefined;
     if (signal.aborted) throw new Error(`the media channel did not enter Stasis within ${MEDIA_SETUP_MS} ms`);
