@@ -10,6 +10,12 @@ const WINDOW_SAMPLES = 512;
 const WINDOW_MS = (WINDOW_SAMPLES * 1000) / MODEL_RATE_HZ;
 /** sherpa-onnx keeps each speech segment's audio; past this it cuts the segment (the state stays speech). */
 const MAX_SEGMENT_S = 60;
+/**
+ * sherpa-onnx keeps the samples of the speech segment in progress in a float buffer of this size
+ * (64 KB per second); it doubles the buffer when a longer segment needs it (and says so on stderr).
+ * Sized for a normal turn rather than for MAX_SEGMENT_S: every call (every serve call) holds one.
+ */
+const SEGMENT_BUFFER_S = 10;
 
 interface SherpaVad {
   acceptWaveform(samples: Float32Array): void;
@@ -58,7 +64,7 @@ export class SileroDetector implements SpeechDetector {
       const vad = new sherpa.Vad({
         sileroVad: { model, threshold: options.threshold, minSilenceDuration: WINDOW_MS / 1000, minSpeechDuration: WINDOW_MS / 1000, windowSize: WINDOW_SAMPLES, maxSpeechDuration: MAX_SEGMENT_S },
         sampleRate: MODEL_RATE_HZ, numThreads: 1, debug: 0,
-      }, MAX_SEGMENT_S + 2);
+      }, SEGMENT_BUFFER_S);
       return new SileroDetector(vad, options.skipBelowDbfs ?? Number.NEGATIVE_INFINITY);
     } catch (error) {
       throw new VoicebotError('VAD_LOAD', `cannot load the Silero VAD model ${model}: ${(error as Error).message}`, { cause: error });
