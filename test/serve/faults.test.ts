@@ -169,3 +169,26 @@ test('one serve attached to two Asterisk servers takes calls from both; a health
     await ollama.close();
   }
 });
+
+test('max_concurrent_calls = 2 in serve: a third call is not answered, gets BUSY back in the dialplan, and the two go on', async () => {
+  const ollama = await startFakeOllama({ script: () => ({ content: 'We open at nine.' }), tokenDelayMs: 0 });
+  const fake = await startFakeAsterisk();
+  const serve = await startServe({ fake, ollamaHost: ollama.host, extra: { max_concurrent_calls: 2 } });
+  try {
+    const talking = [0, 1].map(() => fake.placeCall({ args: [], callerAudio: callerTimeline([2500, { speakMs: 900 }, 6000]), callerRateHz: 8000, sendSilence: true }));
+    await until(() => (serve.log().match(/ greeting /g) ?? []).length >= 2, 15_000, 'two greetings');
+    const third = fake.placeCall({ args: [], callerAudio: callerTimeline([3000]), callerRateHz: 8000 });
+    const end = await third.ended;
+    assert.equal(end.how, 'continue');
+    assert.deepEqual([end.variables['VOICEBOT_STATUS'], end.variables['VOICEBOT_ACTION']], ['BUSY', 'handoff']);
+    assert.ok(!fake.requests.some((r) => r.path === `/ari/channels/${third.channelId}/answer`), 'the third call was never answered');
+    await until(() => (serve.log().match(/bot replied/g) ?? []).length >= 2, 15_000, 'both admitted calls answered');
+    for (const call of talking) call.hangup();
+    await Promise.all(talking.map((call) => call.ended));
+    await until(() => readStore(serve.dbPath).calls.some((c) => c.end_reason === 'busy'), 5000, 'the refused call stored as busy');
+  } finally {
+    await serve.stop();
+    await fake.close();
+    await ollama.close();
+  }
+});
