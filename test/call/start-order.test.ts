@@ -64,7 +64,7 @@ test('in a call, the greeting is written before the speech detector, the speech 
   const run = await runCall({ caller: [6000, 'Hello.', 4000], replies: [{ content: 'Hi.' }], hangupAfterAudioMs: 1000 });
   assert.equal(run.result.exitCode, 0, run.context);
   const at = (pattern: RegExp) => run.log.split('\n').findIndex((line) => pattern.test(line));
-  const greeting = at(/\[CALL\] .*greeting sinceExecMs=/);
+  const greeting = at(/\[CALL\] .*greeting sinceStartMs=/);
   assert.ok(greeting !== -1, run.context);
   for (const later of [/speech detector ready/, /\[STT\] .*model loaded/, /model warm/]) {
     const index = at(later);
