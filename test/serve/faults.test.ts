@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startFakeOllama } from '../../src/simulate/fake-ollama.ts';
 import { callerTimeline } from '../faults/support/call.ts';
-import { readStore, startFakeAsterisk, startServe } from './support/serve.ts';
+import { ARI_PASSWORD, ARI_USER, readStore, startFakeAsterisk, startServe } from './support/serve.ts';
 
 /** serve when things go wrong: a dead LLM, the events socket dropping, SIGTERM, Asterisk stopping. */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -186,6 +186,35 @@ test('max_concurrent_calls = 2 in serve: a third call is not answered, gets BUSY
     for (const call of talking) call.hangup();
     await Promise.all(talking.map((call) => call.ended));
     await until(() => readStore(serve.dbPath).calls.some((c) => c.end_reason === 'busy'), 5000, 'the refused call stored as busy');
+  } finally {
+    await serve.stop();
+    await fake.close();
+    await ollama.close();
+  }
+});
+
+test('one call loses its media channel mid-call: it goes back to the dialplan; the other call in the same serve goes on', async () => {
+  const ollama = await startFakeOllama({ script: () => ({ content: 'We open at nine.' }), tokenDelayMs: 0 });
+  const fake = await startFakeAsterisk();
+  const serve = await startServe({ fake, ollamaHost: ollama.host });
+  try {
+    const broken = fake.placeCall({ args: [], callerAudio: callerTimeline([30_000]), callerRateHz: 8000, sendSilence: true });
+    const healthy = fake.placeCall({ args: [], callerAudio: callerTimeline([4000, { speakMs: 900 }, 6000]), callerRateHz: 8000, sendSilence: true });
+    await until(() => (serve.log().match(/ media up /g) ?? []).length >= 2, 15_000, 'both calls up');
+    const bridge = fake.bridges().find((b) => (b['channels'] as string[]).includes(broken.channelId));
+    const mediaId = (bridge?.['channels'] as string[] | undefined)?.find((id) => id !== broken.channelId);
+    assert.ok(mediaId !== undefined, 'the broken call has a media channel');
+    // Another ARI client (or an admin's `channel request hangup`) ends that media channel.
+    const auth = `Basic ${Buffer.from(`${ARI_USER}:${ARI_PASSWORD}`).toString('base64')}`;
+    const deleted = await fetch(`${fake.url}/ari/channels/${mediaId}`, { method: 'DELETE', headers: { Authorization: auth } });
+    assert.equal(deleted.status, 204);
+    const end = await broken.ended;
+    assert.equal(end.how, 'continue', serve.log());
+    await until(() => /bot replied/.test(serve.log()), 15_000, 'the other call answered');
+    healthy.hangup();
+    assert.equal((await healthy.ended).how, 'caller-hangup');
+    await until(() => fake.bridges().length === 0, 5000, 'both bridges deleted');
+    assert.equal(serve.child.exitCode, null, 'serve runs on');
   } finally {
     await serve.stop();
     await fake.close();
