@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import { untilAborted } from '../runtime/deadline.ts';
 import type { MediaSocket } from './media.ts';
 import type { AriRest } from './rest.ts';
+import { FORMAT_RATE_HZ, type SoundFormat } from '../tts/render.ts';
 
 export interface AriCallChannelOptions {
   media: MediaSocket;
@@ -20,7 +21,7 @@ export interface AriCallChannelOptions {
 /** Deadline of a SET VARIABLE after the hangup (the dialplan's `h` extension may read it). */
 const DEAD_CHANNEL_REPLY_MS = 500;
 /** Raw slin files the TTS writes beside the path `play` gets, best rate first. */
-const SOUND_FILES: readonly [extension: string, sampleRateHz: number][] = [['sln16', 16000], ['sln', 8000]];
+const SOUND_FILES: readonly [extension: SoundFormat, sampleRateHz: number][] = [['sln16', FORMAT_RATE_HZ.sln16], ['sln', FORMAT_RATE_HZ.sln]];
 
 /**
  * The CallChannel port over ARI: REST for answer and variables, the media socket for playback

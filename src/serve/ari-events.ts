@@ -1,11 +1,6 @@
-/** The parts of ARI's channel object serve reads (Asterisk sends more). */
-export interface AriChannel {
-  id: string;
-  name: string;
-  state: string;
-  caller?: { name: string; number: string };
-  dialplan?: { context: string; exten: string; priority: number; app_name: string; app_data: string };
-}
+import type { AriChannel } from '../ari/types.ts';
+
+export type { AriChannel };
 
 /** The ARI events serve acts on, as Asterisk 22 sends them (one JSON object per text frame). */
 export type ServeEvent =
