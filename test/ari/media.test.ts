@@ -177,7 +177,9 @@ test('XOFF stops sending until XON; nothing is dropped', async () => {
     const result = await media.play(tone(440, 1500, 16000));
     assert.equal(result.interrupted, false);
     assert.ok(peer.record.xoffSent >= 1);
-    assert.equal(peer.record.framesDuringXoff, 0);
+    // Frames already on their way when XOFF left count here (a loaded box delays the XOFF by a few
+    // frames); they fit between the XOFF level (20) and the drop level (25), so none may be dropped.
+    assert.ok(peer.record.framesDuringXoff <= 5, `${peer.record.framesDuringXoff} frames after XOFF`);
     assert.equal(peer.record.framesDropped, 0);
     assert.equal(peer.record.framesReceived, 75);
   } finally {
